@@ -1,0 +1,137 @@
+/* Command-line flags into a JSON object of fields, and opening the context. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "mrm/ctx.h"
+
+int cli_usage_error(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+	if (c->err.code == MRM_OK) {
+		c->err.code = MRM_EUSAGE;
+		va_start(ap, fmt);
+		vsnprintf(c->err.msg, sizeof(c->err.msg), fmt, ap);
+		va_end(ap);
+	}
+	return MRM_EUSAGE;
+}
+
+static void field_name(const struct cli_opt *o, char *buf, size_t cap)
+{
+	if (o->field) {
+		snprintf(buf, cap, "%s", o->field);
+		return;
+	}
+	snprintf(buf, cap, "%s", o->name);
+	for (char *p = buf; *p; p++)
+		if (*p == '-')
+			*p = '_';
+}
+
+int cli_parse(struct cli *c, int argc, char **argv, const struct cli_opt *spec,
+	      struct cli_args *out)
+{
+	bool only_pos = false;
+
+	memset(out, 0, sizeof(*out));
+	out->opts = json_object();
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *eq, *val = NULL;
+		const struct cli_opt *o;
+		char name[64], field[64];
+		size_t n;
+
+		if (only_pos || a[0] != '-' || a[1] == '\0') {
+			if (out->npos >= CLI_MAX_POS)
+				return cli_usage_error(c, "too many arguments");
+			out->pos[out->npos++] = a;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_pos = true;
+			continue;
+		}
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			printf("usage:\n%s\n", c->usage);
+			return -1;
+		}
+		if (a[1] != '-') {
+			/* single-letter aliases: -o for --output */
+			if (!strcmp(a, "-o"))
+				a = "--output";
+			else
+				return cli_usage_error(c, "unknown option '%s'", a);
+		}
+		eq = strchr(a + 2, '=');
+		n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+		if (n >= sizeof(name))
+			return cli_usage_error(c, "unknown option '%s'", a);
+		memcpy(name, a + 2, n);
+		name[n] = '\0';
+		for (o = spec; o->name && strcmp(o->name, name); o++)
+			;
+		if (!o->name)
+			return cli_usage_error(c, "unknown option '--%s'", name);
+		field_name(o, field, sizeof(field));
+		if (o->kind == OPT_BOOL) {
+			if (eq)
+				return cli_usage_error(c, "option '--%s' takes no value", name);
+			json_object_set_new(out->opts, field, json_true());
+			continue;
+		}
+		if (eq)
+			val = eq + 1;
+		else if (i + 1 < argc)
+			val = argv[++i];
+		else
+			return cli_usage_error(c, "option '--%s' needs a value", name);
+		if (o->kind == OPT_LIST) {
+			json_t *arr = json_object_get(out->opts, field);
+			if (!arr) {
+				arr = json_array();
+				json_object_set_new(out->opts, field, arr);
+			}
+			json_array_append_new(arr, json_string(val));
+		} else {
+			if (json_object_get(out->opts, field))
+				return cli_usage_error(c, "option '--%s' given twice", name);
+			json_object_set_new(out->opts, field, json_string(val));
+		}
+		if (!json_object_get(out->opts, field) ||
+		    (o->kind == OPT_VALUE && !json_is_string(json_object_get(out->opts, field))))
+			return cli_usage_error(c, "option '--%s': value is not valid UTF-8", name);
+	}
+	return MRM_OK;
+}
+
+void cli_args_release(struct cli_args *a)
+{
+	json_decref(a->opts);
+	a->opts = NULL;
+}
+
+const char *cli_opt(const struct cli_args *a, const char *field)
+{
+	json_t *v = json_object_get(a->opts, field);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+int cli_need_pos(struct cli *c, const struct cli_args *a, int min, int max,
+		 const char *what)
+{
+	if (a->npos < min)
+		return cli_usage_error(c, "missing %s", what);
+	if (a->npos > max)
+		return cli_usage_error(c, "unexpected argument '%s'", a->pos[max]);
+	return MRM_OK;
+}
+
+int cli_open(struct cli *c, bool create, struct mrm_ctx **ctx)
+{
+	struct mrm_ctx_options o = {
+		.db = c->db, .actor = c->actor, .now = c->now, .create = create,
+	};
+	return mrm_ctx_open(&o, ctx, &c->err);
+}

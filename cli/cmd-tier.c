@@ -1,0 +1,8 @@
+/* mrm tier: not built yet (placeholder so the command table links). */
+#include "cli/cmd.h"
+
+int cmd_tier(struct cli *c, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	return cli_usage_error(c, "'mrm tier' is not implemented yet");
+}

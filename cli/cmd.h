@@ -1,0 +1,129 @@
+/*
+ * The mrm command line: the command table, argument parsing and output.
+ *
+ * Adding a command group:
+ *   1. write cli/cmd-<name>.c with `int cmd_<name>(struct cli *c, int argc,
+ *      char **argv)`; argv[0] is the group name;
+ *   2. add a row to the table in cli/main.c (name, function, one-line
+ *      summary, usage text);
+ *   3. put the behaviour in lib/ (cli/ only parses, calls and renders);
+ *   4. document it in docs/cli.md and add a case under tests/cli/cases/.
+ */
+#ifndef MRM_CLI_CMD_H
+#define MRM_CLI_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "mrm/error.h"
+
+struct mrm_ctx;
+
+/* Global options, parsed by main before the command runs. */
+struct cli {
+	const char *db;    /* --db, $MRM_DB, ./mrm.db */
+	const char *actor; /* --as, $MRM_USER, the OS user */
+	const char *now;   /* $MRM_NOW */
+	bool json;         /* --json */
+	const char *usage; /* the running command's usage text */
+	struct mrm_error err;
+};
+
+typedef int (*cli_fn)(struct cli *c, int argc, char **argv);
+
+struct cli_command {
+	const char *name;
+	cli_fn fn;
+	const char *summary;
+	const char *usage;
+};
+
+/* ---- arguments -------------------------------------------------------- */
+
+enum cli_opt_kind {
+	OPT_VALUE, /* --name VALUE or --name=VALUE */
+	OPT_BOOL,  /* --name */
+	OPT_LIST,  /* repeatable --name VALUE; values collected in a JSON array */
+};
+
+struct cli_opt {
+	const char *name;       /* flag without dashes, e.g. "intended-use" */
+	enum cli_opt_kind kind;
+	const char *field;      /* key in the result; NULL: name with '-' -> '_' */
+};
+
+#define CLI_MAX_POS 16
+
+struct cli_args {
+	json_t *opts; /* field -> string, true, or array of strings */
+	const char *pos[CLI_MAX_POS];
+	int npos;
+};
+
+/*
+ * Parses argv[0..argc) (after the command words) against `spec`, ending
+ * with a NULL name. Unknown flags, missing values and too many positional
+ * arguments are usage errors (MRM_EUSAGE). `--help` prints c->usage and
+ * returns -1 (the caller returns 0). Free with cli_args_release().
+ */
+int cli_parse(struct cli *c, int argc, char **argv, const struct cli_opt *spec,
+	      struct cli_args *out);
+void cli_args_release(struct cli_args *a);
+
+/* String value of an option, or NULL. */
+const char *cli_opt(const struct cli_args *a, const char *field);
+
+/* Requires exactly `min`..`max` positional arguments; `what` names them. */
+int cli_need_pos(struct cli *c, const struct cli_args *a, int min, int max,
+		 const char *what);
+
+/* Reports a usage error in c->err and returns MRM_EUSAGE. */
+int cli_usage_error(struct cli *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Opens the store and the context for a command (create for mrm init). */
+int cli_open(struct cli *c, bool create, struct mrm_ctx **ctx);
+
+/* ---- output ----------------------------------------------------------- */
+
+struct cli_col {
+	const char *key;    /* field of each row */
+	const char *header; /* column title */
+};
+
+/* Prints a JSON document (the --json output); steals `doc`. */
+void cli_print_json(json_t *doc);
+
+/* Prints rows of `arr` as an aligned table of `cols` (NULL-key terminated). */
+void cli_print_table(json_t *arr, const struct cli_col *cols);
+
+/*
+ * Prints an object as "key: value" lines; nested arrays and objects are
+ * printed compactly. Keys in `skip` (NULL-terminated, may be NULL) are left
+ * out (e.g. sub-lists printed as tables after).
+ */
+void cli_print_record(json_t *obj, const char *const *skip);
+
+/* Renders a scalar JSON value as display text into buf. */
+const char *cli_text(json_t *v, char *buf, size_t cap);
+
+/* ---- commands ----------------------------------------------------------- */
+
+int cmd_init(struct cli *c, int argc, char **argv);
+int cmd_user(struct cli *c, int argc, char **argv);
+int cmd_model(struct cli *c, int argc, char **argv);
+int cmd_tier(struct cli *c, int argc, char **argv);
+int cmd_evidence(struct cli *c, int argc, char **argv);
+int cmd_finding(struct cli *c, int argc, char **argv);
+int cmd_accept(struct cli *c, int argc, char **argv);
+int cmd_acceptance(struct cli *c, int argc, char **argv);
+int cmd_review(struct cli *c, int argc, char **argv);
+int cmd_signoff(struct cli *c, int argc, char **argv);
+int cmd_incident(struct cli *c, int argc, char **argv);
+int cmd_audit(struct cli *c, int argc, char **argv);
+int cmd_export(struct cli *c, int argc, char **argv);
+int cmd_import(struct cli *c, int argc, char **argv);
+
+#endif

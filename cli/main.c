@@ -1,0 +1,206 @@
+/*
+ * mrm: the command-line front of libmrm. This file holds the command table,
+ * the global options and the one place the process exits.
+ */
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cmd.h"
+
+#ifndef MRM_VERSION
+#define MRM_VERSION "0.1.0"
+#endif
+
+static const struct cli_command commands[] = {
+	{ "init", cmd_init, "create a store, or upgrade its schema",
+	  "mrm init" },
+	{ "user", cmd_user, "register users and roles; issue API tokens",
+	  "mrm user add NAME --role ROLE[,ROLE...]\n"
+	  "mrm user list\n"
+	  "mrm user token NAME          (prints a new API token once)" },
+	{ "model", cmd_model, "the model inventory: register, update, list, show, versions",
+	  "mrm model add ID --name TEXT --owner USER --purpose TEXT [--type T] [--status S] [--genai]\n"
+	  "              [--team T] [--intended-use T] [--out-of-scope-use T] [--population T]\n"
+	  "              [--vendor V] [--data-source SRC ...] [--deployment T] [--next-review-due DATE]\n"
+	  "mrm model list [--tier N] [--status S] [--owner USER]\n"
+	  "mrm model show ID\n"
+	  "mrm model update ID [--FIELD VALUE ...]   (fields as for add; --no-genai clears genai)\n"
+	  "mrm model version add ID VERSION [--artifact PATH|URI] [--sha256 HEX] [--change KIND]\n"
+	  "              [--material] [--notes TEXT]\n"
+	  "types: classification regression ranking llm agent other\n"
+	  "statuses: development validation production retired\n"
+	  "change kinds: new retrain prompt routing data code vendor" },
+	{ "tier", cmd_tier, "assess a model's tier (1 = highest impact) or override it",
+	  "mrm tier assess ID (--answers FILE.yaml | --factor KEY=VALUE ...)\n"
+	  "mrm tier override ID --tier N --reason TEXT\n"
+	  "mrm tier factors             (the factor model: keys, answers, points)" },
+	{ "evidence", cmd_evidence, "register evidence files (with SHA-256) against a model",
+	  "mrm evidence add ID KIND FILE [--version V] [--note TEXT]\n"
+	  "mrm evidence list [--model ID]\n"
+	  "mrm evidence show E-N\n"
+	  "mrm evidence verify [--model ID]   (re-hash files; exit 1 if any changed)\n"
+	  "kinds: validation-report fairness-report drift-report redteam-report model-card\n"
+	  "       data-sheet monitoring-plan risk-assessment other" },
+	{ "finding", cmd_finding, "record findings and take them through remediation to closure",
+	  "mrm finding add ID --severity SEV --category CAT --title TEXT [--owner USER] [--due DATE]\n"
+	  "              [--description TEXT] [--version V] [--evidence E-N] [--repeat-of F-N]\n"
+	  "mrm finding list [--model ID] [--status S] [--severity SEV] [--overdue]\n"
+	  "mrm finding show F-N\n"
+	  "mrm finding update F-N [--status S] [--owner USER] [--due DATE] [--severity SEV] [--note TEXT]\n"
+	  "mrm finding verify F-N --evidence E-N [--note TEXT] [--fail]\n"
+	  "mrm finding close F-N [--evidence E-N] [--note TEXT]" },
+	{ "accept", cmd_accept, "accept the residual risk of findings, until an expiry date",
+	  "mrm accept ID --finding F-N [--finding ...] --rationale TEXT --expires DATE\n"
+	  "              [--controls TEXT] [--trigger TEXT ...]" },
+	{ "acceptance", cmd_acceptance, "list, show and revoke risk acceptances",
+	  "mrm acceptance list [--model ID] [--expired | --active]\n"
+	  "mrm acceptance show A-N\n"
+	  "mrm acceptance revoke A-N --reason TEXT" },
+	{ "review", cmd_review, "open and decide independent reviews",
+	  "mrm review open ID [--version V] [--reason TEXT] [--intake complete|incomplete]\n"
+	  "mrm review decide R-N (approve|conditional|reject) --note TEXT [--condition TEXT ...]\n"
+	  "mrm review list [--model ID] [--status open|decided]\n"
+	  "mrm review show R-N" },
+	{ "signoff", cmd_signoff, "sign off a model version in a role",
+	  "mrm signoff ID --role ROLE [--version V] [--note TEXT]\n"
+	  "mrm signoff list ID" },
+	{ "incident", cmd_incident, "record incidents from onset to resolution",
+	  "mrm incident open ID --severity sev1|sev2|sev3|sev4 --title TEXT [--started TIME]\n"
+	  "              [--detected TIME] [--description TEXT] [--finding F-N ...]\n"
+	  "mrm incident update I-N [--detected TIME] [--mitigated TIME] [--resolved TIME]\n"
+	  "              [--root-cause CATEGORY] [--root-cause-note TEXT] [--finding F-N ...]\n"
+	  "mrm incident list [--model ID] [--open]\n"
+	  "mrm incident show I-N" },
+	{ "audit", cmd_audit, "read and verify the tamper-evident audit trail",
+	  "mrm audit log [--model ID] [--object TYPE:ID] [--limit N]\n"
+	  "mrm audit verify" },
+	{ "export", cmd_export, "write the whole store as one JSON document",
+	  "mrm export [-o FILE.json]" },
+	{ "import", cmd_import, "load an exported JSON document into an empty store",
+	  "mrm import FILE.json" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static const struct cli_command *find(const char *name)
+{
+	for (const struct cli_command *k = commands; k->name; k++)
+		if (!strcmp(k->name, name))
+			return k;
+	return NULL;
+}
+
+static void print_help(FILE *f)
+{
+	fprintf(f, "usage: mrm [--db PATH] [--as USER] [--json] COMMAND [ARGS]\n\n"
+		   "Model risk management: inventory, tiering, findings, acceptances, reviews,\n"
+		   "incidents and a tamper-evident audit trail.\n\ncommands:\n");
+	for (const struct cli_command *k = commands; k->name; k++)
+		fprintf(f, "  %-12s %s\n", k->name, k->summary);
+	fprintf(f, "\nstore: --db, else $MRM_DB, else ./mrm.db; actor: --as, else $MRM_USER, else the OS user\n"
+		   "$MRM_NOW sets the effective time (ISO 8601). 'mrm help COMMAND' for details.\n"
+		   "exit codes: 0 ok, 1 check failed, 2 usage, 3 bad input, 4 not found,\n"
+		   "            5 not permitted, 6 store error\n");
+}
+
+static const char *os_user(void)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	if (pw && pw->pw_name)
+		return pw->pw_name;
+	return getenv("USER");
+}
+
+/* Removes the global options from anywhere in argv; returns the new argc. */
+static int take_globals(struct cli *c, int argc, char **argv, int *bad)
+{
+	int out = 0;
+	for (int i = 0; i < argc; i++) {
+		char *a = argv[i];
+		if (!strcmp(a, "--")) {
+			while (i < argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		if (!strcmp(a, "--json")) {
+			c->json = true;
+		} else if (!strcmp(a, "--db") || !strcmp(a, "--as")) {
+			if (i + 1 >= argc) {
+				cli_usage_error(c, "option %s needs a value", a);
+				*bad = 1;
+				return 0;
+			}
+			if (a[2] == 'd')
+				c->db = argv[++i];
+			else
+				c->actor = argv[++i];
+		} else if (!strncmp(a, "--db=", 5)) {
+			c->db = a + 5;
+		} else if (!strncmp(a, "--as=", 5)) {
+			c->actor = a + 5;
+		} else {
+			argv[out++] = a;
+		}
+	}
+	return out;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = { 0 };
+	const struct cli_command *k;
+	int bad = 0, rc;
+
+	/* A file-size limit (ulimit -f) must fail a write, not kill us mid-way. */
+	signal(SIGXFSZ, SIG_IGN);
+	argc = take_globals(&c, argc - 1, argv + 1, &bad);
+	argv++;
+	if (bad) {
+		fprintf(stderr, "mrm: %s\n", c.err.msg);
+		return MRM_EUSAGE;
+	}
+	if (!c.db)
+		c.db = getenv("MRM_DB") && *getenv("MRM_DB") ? getenv("MRM_DB") : "mrm.db";
+	if (!c.actor)
+		c.actor = getenv("MRM_USER") && *getenv("MRM_USER") ? getenv("MRM_USER") : os_user();
+	c.now = getenv("MRM_NOW");
+	if (argc == 0 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
+		print_help(argc == 0 ? stderr : stdout);
+		return argc == 0 ? MRM_EUSAGE : 0;
+	}
+	if (!strcmp(argv[0], "--version") || !strcmp(argv[0], "version")) {
+		printf("mrm %s (store: sqlite; json: jansson; yaml: libyaml; sha256: openssl)\n", MRM_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[0], "help")) {
+		if (argc < 2) {
+			print_help(stdout);
+			return 0;
+		}
+		if (!(k = find(argv[1]))) {
+			fprintf(stderr, "mrm: unknown command '%s' (see 'mrm help')\n", argv[1]);
+			return MRM_EUSAGE;
+		}
+		printf("usage:\n%s\n", k->usage);
+		return 0;
+	}
+	if (!(k = find(argv[0]))) {
+		fprintf(stderr, "mrm: unknown command '%s' (see 'mrm help')\n", argv[0]);
+		return MRM_EUSAGE;
+	}
+	c.usage = k->usage;
+	rc = k->fn(&c, argc, argv);
+	if (rc < 0) /* --help was printed */
+		return 0;
+	if (rc != MRM_OK) {
+		if (rc == MRM_EUSAGE)
+			fprintf(stderr, "mrm: %s (see 'mrm help %s')\n",
+				c.err.msg[0] ? c.err.msg : "usage error", k->name);
+		else
+			fprintf(stderr, "mrm: %s\n", c.err.msg[0] ? c.err.msg : mrm_strerror(rc));
+	}
+	return rc;
+}

@@ -1,0 +1,506 @@
+/*
+ * The audit chain: appending events inside a mutation's transaction, and
+ * verifying the chain and the governance tables against it.
+ *
+ * An event's hash is SHA-256 over its fields, each written as
+ * "<decimal length>:<bytes>" in this order: prev_hash, seq, ts,
+ * recorded_at, actor, action, object_type, object_id, model_id, change,
+ * state_hash (a NULL field is written as "-1:"). The first event's
+ * prev_hash is 64 zeros. state_hash is the SHA-256 of the canonical JSON
+ * (compact, keys sorted) of the object's row after the change, so replaying
+ * the chain tells what every governance row must look like now.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/strmap.h"
+#include "core/core.h"
+#include "mrm/audit.h"
+#include "mrm/hash.h"
+
+#define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+#define MAX_PROBLEMS 100
+
+int mrm__canonical(json_t *row, char **canon, char hash[65])
+{
+	*canon = json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	if (!*canon)
+		return MRM_ESTORE;
+	mrm_sha256_hex(*canon, strlen(*canon), hash);
+	return MRM_OK;
+}
+
+int mrm__snapshot(struct mrm_ctx *ctx, const struct mrm__object_type *t,
+		  const char *object_id, json_t **out, struct mrm_error *err)
+{
+	char sql[160];
+	snprintf(sql, sizeof(sql), "SELECT * FROM %s WHERE %s = ?", t->table, t->key);
+	if (t->prefix) {
+		char *end;
+		long long id = strtoll(object_id, &end, 10);
+		return mrm__row(ctx, sql, PARAMS(PI(id)), out, err);
+	}
+	return mrm__row(ctx, sql, PARAMS(PT(object_id)), out, err);
+}
+
+/* A growable byte buffer for the hash input. */
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static int buf_field(struct buf *b, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	size_t need = b->len + n + 24;
+	if (need > b->cap) {
+		size_t cap = b->cap ? b->cap : 1024;
+		while (cap < need)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (!p)
+			return -1;
+		b->p = p;
+		b->cap = cap;
+	}
+	if (!s) {
+		memcpy(b->p + b->len, "-1:", 3);
+		b->len += 3;
+		return 0;
+	}
+	b->len += (size_t)snprintf(b->p + b->len, 24, "%zu:", n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	return 0;
+}
+
+/* The fields of one event, in hash order. */
+enum { F_PREV, F_SEQ, F_TS, F_REC, F_ACTOR, F_ACTION, F_TYPE, F_OID, F_MODEL,
+       F_CHANGE, F_STATE, F_COUNT };
+
+static int event_hash(struct buf *b, const char *const f[F_COUNT], char hex[65])
+{
+	b->len = 0;
+	for (int i = 0; i < F_COUNT; i++)
+		if (buf_field(b, f[i]))
+			return MRM_ESTORE;
+	mrm_sha256_hex(b->p, b->len, hex);
+	return MRM_OK;
+}
+
+/* The fields of `before` whose value differs in `after` (all if no after). */
+static json_t *changed_fields(json_t *before, json_t *after)
+{
+	const char *k;
+	json_t *v, *d;
+
+	if (!before)
+		return json_null();
+	if (!after)
+		return json_incref(before);
+	d = json_object();
+	json_object_foreach(before, k, v) {
+		if (!json_equal(v, json_object_get(after, k)))
+			json_object_set(d, k, v);
+	}
+	return d;
+}
+
+int mrm__audit(struct mrm_ctx *ctx, const char *action, const char *type,
+	       const char *object_id, const char *model_id, json_t *before,
+	       struct mrm_error *err)
+{
+	const struct mrm__object_type *t = mrm__object_type(type);
+	json_t *after = NULL, *head = NULL, *change = NULL;
+	char *canon = NULL, *change_text = NULL;
+	char state[MRM_SHA256_HEX], hash[MRM_SHA256_HEX], seqtext[24], rec[MRM_TIME_LEN];
+	const char *prev = GENESIS, *f[F_COUNT];
+	struct buf b = { 0 };
+	int64_t seq = 1;
+	int rc;
+
+	if (!t)
+		return mrm_error_set(err, MRM_ESTORE, "internal: unknown object type '%s'", type);
+	if (!mrm_store_in_transaction(ctx->store))
+		return mrm_error_set(err, MRM_ESTORE, "internal: audit outside a transaction");
+	if ((rc = mrm__snapshot(ctx, t, object_id, &after, err)))
+		goto out;
+	if ((rc = mrm__row(ctx, "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
+			   NOPARAMS, &head, err)))
+		goto out;
+	if (head) {
+		seq = json_integer_value(json_object_get(head, "seq")) + 1;
+		prev = mrm__str(head, "hash");
+	}
+	if (after && (rc = mrm__canonical(after, &canon, state))) {
+		rc = mrm_error_set(err, rc, "cannot serialise %s %s", type, object_id);
+		goto out;
+	}
+	change = json_pack("{s:o,s:O}", "before", changed_fields(before, after), "after",
+			   after ? after : json_null());
+	change_text = json_dumps(change, JSON_COMPACT | JSON_SORT_KEYS);
+	snprintf(seqtext, sizeof(seqtext), "%" PRId64, seq);
+	mrm_time_format(ctx->real_now, rec);
+	f[F_PREV] = prev;
+	f[F_SEQ] = seqtext;
+	f[F_TS] = ctx->now_iso;
+	f[F_REC] = rec;
+	f[F_ACTOR] = ctx->actor;
+	f[F_ACTION] = action;
+	f[F_TYPE] = type;
+	f[F_OID] = object_id;
+	f[F_MODEL] = model_id;
+	f[F_CHANGE] = change_text;
+	f[F_STATE] = after ? state : NULL;
+	if ((rc = event_hash(&b, f, hash))) {
+		rc = mrm_error_set(err, rc, "out of memory hashing an audit event");
+		goto out;
+	}
+	rc = mrm__exec(ctx,
+		       "INSERT INTO audit_events (seq, ts, recorded_at, actor, action, object_type, "
+		       "object_id, model_id, change, state_hash, prev_hash, hash) "
+		       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		       PARAMS(PI(seq), PT(ctx->now_iso), PT(rec), PT(ctx->actor), PT(action),
+			      PT(type), PT(object_id), PT(model_id), PT(change_text),
+			      PT(after ? state : NULL), PT(prev), PT(hash)),
+		       err);
+	if (rc)
+		goto out;
+	{
+		char headval[96];
+		snprintf(headval, sizeof(headval), "%" PRId64 ":%s", seq, hash);
+		rc = mrm__exec(ctx,
+			       "INSERT INTO mrm_meta (key, value) VALUES ('audit_head', ?) "
+			       "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+			       PARAMS(PT(headval)), err);
+	}
+out:
+	free(b.p);
+	free(canon);
+	free(change_text);
+	json_decref(change);
+	json_decref(after);
+	json_decref(head);
+	return rc;
+}
+
+int mrm__audit_id(struct mrm_ctx *ctx, const char *action, const char *type,
+		  int64_t id, const char *model_id, json_t *before,
+		  struct mrm_error *err)
+{
+	char text[24];
+	snprintf(text, sizeof(text), "%" PRId64, id);
+	return mrm__audit(ctx, action, type, text, model_id, before, err);
+}
+
+/* Display id of an object: "F-12" for integer keys, the key otherwise. */
+static void display_id(const char *type, const char *object_id, char *out, size_t cap)
+{
+	const struct mrm__object_type *t = mrm__object_type(type);
+	if (t && t->prefix)
+		snprintf(out, cap, "%s-%s", t->prefix, object_id);
+	else
+		snprintf(out, cap, "%s", object_id);
+}
+
+/* Turns a display id back into the stored object_id. */
+static int stored_id(const char *type, const char *display, char *out, size_t cap,
+		     struct mrm_error *err)
+{
+	const struct mrm__object_type *t = mrm__object_type(type);
+	int64_t id;
+	if (!t)
+		return mrm_error_set(err, MRM_EINPUT, "unknown object type '%s'", type);
+	if (!t->prefix) {
+		snprintf(out, cap, "%s", display);
+		return MRM_OK;
+	}
+	if (mrm__parse_id(display, t->prefix, type, &id, err))
+		return MRM_EINPUT;
+	snprintf(out, cap, "%" PRId64, id);
+	return MRM_OK;
+}
+
+int mrm_audit_log(struct mrm_ctx *ctx, const struct mrm_audit_filter *f,
+		  json_t **out, struct mrm_error *err)
+{
+	char oid[96] = "";
+	json_t *rows = NULL, *model = NULL;
+	size_t i;
+	json_t *e;
+	int rc;
+
+	*out = NULL;
+	if (f->model_id) {
+		if ((rc = mrm__model_get(ctx, f->model_id, &model, err)))
+			return rc;
+		json_decref(model);
+	}
+	if (f->object_type && (rc = stored_id(f->object_type, f->object_id, oid, sizeof(oid), err)))
+		return rc;
+	rc = mrm__rows(ctx,
+		       "SELECT * FROM (SELECT seq, ts, recorded_at, actor, action, object_type, "
+		       "object_id, model_id, change, hash FROM audit_events "
+		       "WHERE (? IS NULL OR model_id = ?) AND (? IS NULL OR (object_type = ? AND object_id = ?)) "
+		       "ORDER BY seq DESC LIMIT ?) AS newest ORDER BY seq",
+		       PARAMS(PT(f->model_id), PT(f->model_id), PT(f->object_type),
+			      PT(f->object_type), PT(oid), PI(f->limit > 0 ? f->limit : INT64_MAX)),
+		       &rows, err);
+	if (rc)
+		return rc;
+	json_array_foreach(rows, i, e) {
+		char disp[96];
+		display_id(mrm__str(e, "object_type"), mrm__str(e, "object_id"), disp, sizeof(disp));
+		json_object_set_new(e, "object", json_string(disp));
+		json_object_del(e, "object_id");
+	}
+	*out = rows;
+	return MRM_OK;
+}
+
+/* ---- verification ----------------------------------------------------- */
+
+struct state {
+	int64_t seq;
+	char hash[MRM_SHA256_HEX]; /* empty: deleted */
+	bool seen;
+};
+
+struct verify {
+	json_t *problems;
+	int64_t problem_count;
+	int64_t first_bad;
+	struct mrm_error *err;
+};
+
+static void problem(struct verify *v, int64_t event, const char *object,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void problem(struct verify *v, int64_t event, const char *object,
+		    const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (event > 0 && (v->first_bad == 0 || event < v->first_bad))
+		v->first_bad = event;
+	if (v->problem_count++ == 0)
+		mrm_error_set(v->err, MRM_ECHECK, "audit chain broken: %s", msg);
+	if (json_array_size(v->problems) < MAX_PROBLEMS)
+		json_array_append_new(v->problems,
+				      json_pack("{s:o,s:o,s:s}", "event",
+						event > 0 ? json_integer(event) : json_null(),
+						"object", object ? json_string(object) : json_null(),
+						"problem", msg));
+}
+
+static int walk_chain(struct mrm_ctx *ctx, struct mrm_strmap *states, struct verify *v,
+		      int64_t *events, char last_hash[MRM_SHA256_HEX], int64_t *last_seq)
+{
+	struct mrm_stmt *s = NULL;
+	struct buf b = { 0 };
+	char prev[MRM_SHA256_HEX] = GENESIS, hash[MRM_SHA256_HEX], seqtext[24], key[256];
+	int64_t expect = 1;
+	int rc;
+
+	rc = mrm_store_prepare(ctx->store,
+			       "SELECT seq, prev_hash, ts, recorded_at, actor, action, object_type, "
+			       "object_id, model_id, change, state_hash, hash FROM audit_events ORDER BY seq",
+			       &s, v->err);
+	if (rc)
+		return rc;
+	while ((rc = mrm_stmt_step(s, v->err)) == MRM_ROW) {
+		int64_t seq = mrm_stmt_col_int(s, 0);
+		const char *f[F_COUNT];
+		const char *stored = mrm_stmt_col_text(s, 11);
+		const char *type = mrm_stmt_col_text(s, 6), *oid = mrm_stmt_col_text(s, 7);
+		const char *state = mrm_stmt_col_text(s, 10);
+
+		snprintf(seqtext, sizeof(seqtext), "%" PRId64, seq);
+		f[F_PREV] = mrm_stmt_col_text(s, 1);
+		f[F_SEQ] = seqtext;
+		for (int i = F_TS; i < F_COUNT; i++)
+			f[i] = mrm_stmt_col_text(s, i);
+		(*events)++;
+		if (seq != expect)
+			problem(v, seq, NULL, "event #%" PRId64 " follows #%" PRId64
+				": %s", seq, expect - 1,
+				seq > expect ? "events were deleted or renumbered" : "events were reordered");
+		if (!f[F_PREV] || strcmp(f[F_PREV], prev))
+			problem(v, seq, NULL, "event #%" PRId64 " does not link to the event before it "
+				"(that event, or this one, was altered, inserted or removed)", seq);
+		if ((rc = event_hash(&b, f, hash)))
+			break;
+		if (!stored || strcmp(stored, hash))
+			problem(v, seq, NULL, "event #%" PRId64 " was altered: its hash does not match its content", seq);
+		snprintf(prev, sizeof(prev), "%s", stored ? stored : "");
+		expect = seq + 1;
+		if (type && oid) {
+			int n = snprintf(key, sizeof(key), "%s\x1f%s", type, oid);
+			void **slot = mrm_strmap_slot(states, key, (size_t)n < sizeof(key) ? (size_t)n : sizeof(key) - 1);
+			struct state *st;
+			if (!slot) {
+				rc = MRM_ESTORE;
+				break;
+			}
+			if (!*slot && !(*slot = calloc(1, sizeof(struct state)))) {
+				rc = MRM_ESTORE;
+				break;
+			}
+			st = *slot;
+			st->seq = seq;
+			snprintf(st->hash, sizeof(st->hash), "%s", state ? state : "");
+		}
+		*last_seq = seq;
+	}
+	snprintf(last_hash, MRM_SHA256_HEX, "%s", *events ? prev : "");
+	free(b.p);
+	mrm_stmt_free(s);
+	if (rc == MRM_ESTORE && v->err && v->err->code == MRM_OK)
+		mrm_error_set(v->err, MRM_ESTORE, "out of memory verifying the audit chain");
+	return rc;
+}
+
+static int check_table(struct mrm_ctx *ctx, const struct mrm__object_type *t,
+		       struct mrm_strmap *states, struct verify *v, int64_t *objects)
+{
+	struct mrm_stmt *s = NULL;
+	char sql[128], key[256], disp[128];
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT * FROM %s ORDER BY %s", t->table, t->key);
+	if ((rc = mrm_store_prepare(ctx->store, sql, &s, v->err)))
+		return rc;
+	while ((rc = mrm_stmt_step(s, v->err)) == MRM_ROW) {
+		json_t *row = mrm__row_json(s);
+		json_t *k = json_object_get(row, t->key);
+		char idtext[128], *canon = NULL, hash[MRM_SHA256_HEX];
+		struct state *st;
+
+		if (json_is_integer(k))
+			snprintf(idtext, sizeof(idtext), "%" JSON_INTEGER_FORMAT, json_integer_value(k));
+		else
+			snprintf(idtext, sizeof(idtext), "%s", json_is_string(k) ? json_string_value(k) : "?");
+		display_id(t->type, idtext, disp, sizeof(disp));
+		int n = snprintf(key, sizeof(key), "%s\x1f%s", t->type, idtext);
+		st = mrm_strmap_get(states, key, (size_t)n < sizeof(key) ? (size_t)n : sizeof(key) - 1, NULL);
+		mrm__canonical(row, &canon, hash);
+		(*objects)++;
+		if (!st || !st->hash[0]) {
+			char obj[160];
+			snprintf(obj, sizeof(obj), "%s %s", t->type, disp);
+			if (!st)
+				problem(v, 0, obj, "%s %s was inserted outside mrm (no audit event records it)",
+					t->type, disp);
+			else
+				problem(v, st->seq, obj, "%s %s exists but its last audit event #%" PRId64
+					" deleted it", t->type, disp, st->seq);
+		} else {
+			st->seen = true;
+			if (strcmp(st->hash, hash)) {
+				char obj[160];
+				snprintf(obj, sizeof(obj), "%s %s", t->type, disp);
+				problem(v, st->seq, obj, "%s %s was changed outside mrm (it differs from its last audit event #%" PRId64 ")",
+					t->type, disp, st->seq);
+			}
+		}
+		if (st)
+			st->seen = true;
+		free(canon);
+		json_decref(row);
+	}
+	mrm_stmt_free(s);
+	return rc;
+}
+
+struct unseen_arg {
+	struct verify *v;
+};
+
+static void report_unseen(const char *key, size_t len, void *value, void *arg)
+{
+	struct state *st = value;
+	struct unseen_arg *a = arg;
+	const char *sep = memchr(key, '\x1f', len);
+	char type[64], disp[128], obj[192];
+
+	if (!st || st->seen || !st->hash[0] || !sep)
+		return;
+	snprintf(type, sizeof(type), "%.*s", (int)(sep - key), key);
+	display_id(type, sep + 1, disp, sizeof(disp));
+	snprintf(obj, sizeof(obj), "%s %s", type, disp);
+	problem(a->v, st->seq, obj, "%s %s was deleted outside mrm (its last audit event is #%" PRId64 ")",
+		type, disp, st->seq);
+}
+
+static void free_state(const char *key, size_t len, void *value, void *arg)
+{
+	(void)key, (void)len, (void)arg;
+	free(value);
+}
+
+int mrm_audit_verify(struct mrm_ctx *ctx, json_t **out, struct mrm_error *err)
+{
+	struct mrm_strmap *states = mrm_strmap_new();
+	struct verify v = { .problems = json_array(), .err = err };
+	char last_hash[MRM_SHA256_HEX] = "";
+	int64_t events = 0, objects = 0, last_seq = 0;
+	json_t *meta = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!states) {
+		json_decref(v.problems);
+		return mrm_error_set(err, MRM_ESTORE, "out of memory");
+	}
+	/* One read transaction so the chain and the tables are one snapshot. */
+	if ((rc = mrm_store_exec(ctx->store, "BEGIN", err)))
+		goto out;
+	if ((rc = walk_chain(ctx, states, &v, &events, last_hash, &last_seq)) && rc != MRM_OK)
+		goto out_tx;
+	rc = mrm__row(ctx, "SELECT value FROM mrm_meta WHERE key = 'audit_head'", NOPARAMS, &meta, err);
+	if (rc)
+		goto out_tx;
+	{
+		char expect[96];
+		const char *head = meta ? mrm__str(meta, "value") : NULL;
+		snprintf(expect, sizeof(expect), "%" PRId64 ":%s", last_seq, last_hash);
+		if (events && (!head || strcmp(head, expect)))
+			problem(&v, last_seq, NULL,
+				"the chain ends at event #%" PRId64 " but the store's head records %s "
+				"(events at the end were removed or replaced)",
+				last_seq, head ? head : "none");
+		else if (!events && head)
+			problem(&v, 1, NULL, "the store's head records %s but there are no events", head);
+	}
+	for (const struct mrm__object_type *t = mrm__object_types; t->type; t++)
+		if ((rc = check_table(ctx, t, states, &v, &objects)))
+			goto out_tx;
+	{
+		struct unseen_arg a = { &v };
+		mrm_strmap_each(states, report_unseen, &a);
+	}
+out_tx:
+	mrm_store_exec(ctx->store, "COMMIT", NULL);
+out:
+	if (rc == MRM_OK) {
+		*out = json_pack("{s:b,s:I,s:I,s:s,s:o,s:I,s:O}", "ok", v.problem_count == 0,
+				 "events", (json_int_t)events, "objects", (json_int_t)objects,
+				 "head", last_hash, "first_bad_event",
+				 v.first_bad ? json_integer(v.first_bad) : json_null(),
+				 "problem_count", (json_int_t)v.problem_count, "problems", v.problems);
+		if (v.problem_count)
+			rc = MRM_ECHECK;
+	}
+	json_decref(v.problems);
+	json_decref(meta);
+	mrm_strmap_each(states, free_state, NULL);
+	mrm_strmap_free(states);
+	return rc;
+}
