@@ -37,7 +37,10 @@ static const struct cli_command commands[] = {
 	{ "tier", cmd_tier, "assess a model's tier (1 = highest impact) or override it",
 	  "mrm tier assess ID (--answers FILE.yaml | --factor KEY=VALUE ...)\n"
 	  "mrm tier override ID --tier N --reason TEXT\n"
-	  "mrm tier factors             (the factor model: keys, answers, points)" },
+	  "mrm tier show ID             (tier in force, rationale, history)\n"
+	  "mrm tier factors             (the factor model: keys, answers, points, rules)\n"
+	  "factors: decision_impact autonomy customer_facing regulated_domain personal_data\n"
+	  "         genai reliance complexity scale (answers: see 'mrm tier factors')" },
 	{ "evidence", cmd_evidence, "register evidence files (with SHA-256) against a model",
 	  "mrm evidence add ID KIND FILE [--version V] [--note TEXT]\n"
 	  "mrm evidence list [--model ID]\n"
@@ -48,16 +51,22 @@ static const struct cli_command commands[] = {
 	{ "finding", cmd_finding, "record findings and take them through remediation to closure",
 	  "mrm finding add ID --severity SEV --category CAT --title TEXT [--owner USER] [--due DATE]\n"
 	  "              [--description TEXT] [--version V] [--evidence E-N] [--repeat-of F-N]\n"
-	  "mrm finding list [--model ID] [--status S] [--severity SEV] [--overdue]\n"
+	  "mrm finding list [--model ID] [--status S] [--severity SEV] [--owner USER] [--overdue]\n"
 	  "mrm finding show F-N\n"
-	  "mrm finding update F-N [--status S] [--owner USER] [--due DATE] [--severity SEV] [--note TEXT]\n"
+	  "mrm finding update F-N [--status S] [--owner USER] [--due DATE] [--severity SEV]\n"
+	  "              [--title TEXT] [--description TEXT]\n"
 	  "mrm finding verify F-N --evidence E-N [--note TEXT] [--fail]\n"
-	  "mrm finding close F-N [--evidence E-N] [--note TEXT]" },
+	  "mrm finding close F-N [--evidence E-N [--note TEXT]]\n"
+	  "severities: critical high medium low (default due: 30, 90, 180, 365 days)\n"
+	  "categories: performance fairness robustness privacy security safety reliability\n"
+	  "            documentation governance\n"
+	  "statuses: open in-remediation awaiting-verification closed (risk-accepted: covered\n"
+	  "          by an acceptance in force; see docs/findings.md)" },
 	{ "accept", cmd_accept, "accept the residual risk of findings, until an expiry date",
 	  "mrm accept ID --finding F-N [--finding ...] --rationale TEXT --expires DATE\n"
 	  "              [--controls TEXT] [--trigger TEXT ...]" },
 	{ "acceptance", cmd_acceptance, "list, show and revoke risk acceptances",
-	  "mrm acceptance list [--model ID] [--expired | --active]\n"
+	  "mrm acceptance list [--model ID] [--active | --expired | --revoked]\n"
 	  "mrm acceptance show A-N\n"
 	  "mrm acceptance revoke A-N --reason TEXT" },
 	{ "review", cmd_review, "open and decide independent reviews",
@@ -67,14 +76,19 @@ static const struct cli_command commands[] = {
 	  "mrm review show R-N" },
 	{ "signoff", cmd_signoff, "sign off a model version in a role",
 	  "mrm signoff ID --role ROLE [--version V] [--note TEXT]\n"
-	  "mrm signoff list ID" },
+	  "mrm signoff list ID\n"
+	  "roles: owner validator approver auditor admin" },
 	{ "incident", cmd_incident, "record incidents from onset to resolution",
 	  "mrm incident open ID --severity sev1|sev2|sev3|sev4 --title TEXT [--started TIME]\n"
 	  "              [--detected TIME] [--description TEXT] [--finding F-N ...]\n"
-	  "mrm incident update I-N [--detected TIME] [--mitigated TIME] [--resolved TIME]\n"
+	  "mrm incident update I-N [--started TIME] [--detected TIME] [--mitigated TIME] [--resolved TIME]\n"
 	  "              [--root-cause CATEGORY] [--root-cause-note TEXT] [--finding F-N ...]\n"
+	  "              [--severity S] [--title T] [--description TEXT]\n"
 	  "mrm incident list [--model ID] [--open]\n"
-	  "mrm incident show I-N" },
+	  "mrm incident show I-N\n"
+	  "times: started <= detected <= mitigated <= resolved, none in the future\n"
+	  "root causes: data-quality data-drift concept-drift model-defect code-defect infrastructure\n"
+	  "             third-party misuse prompt-injection process unknown" },
 	{ "audit", cmd_audit, "read and verify the tamper-evident audit trail",
 	  "mrm audit log [--model ID] [--object TYPE:ID] [--limit N]\n"
 	  "mrm audit verify" },
@@ -192,6 +206,10 @@ int main(int argc, char **argv)
 		return MRM_EUSAGE;
 	}
 	c.usage = k->usage;
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage:\n%s\n", k->usage);
+		return 0;
+	}
 	rc = k->fn(&c, argc, argv);
 	if (rc < 0) /* --help was printed */
 		return 0;

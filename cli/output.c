@@ -7,7 +7,7 @@
 
 void cli_print_json(json_t *doc)
 {
-	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_ENCODE_ANY);
+	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
 	if (s) {
 		fputs(s, stdout);
 		fputc('\n', stdout);

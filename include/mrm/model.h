@@ -57,9 +57,11 @@ int mrm_model_show(struct mrm_ctx *ctx, const char *id, json_t **out,
  * Adds version `version` of model `id`. fields: artifact (a local file is
  * hashed; a URI is kept as is), artifact_sha256, change_type (default
  * "new" for the first version, else "retrain"), material (bool), notes.
- * The version becomes current. A material change sets review_status to
- * "required" and opens a review of the new version. Needs the model's
- * owner, or role validator or admin.
+ * The version becomes current. A material change reopens review: the
+ * model's review_status becomes "open", next_review_due today, and a review
+ * of the new version is opened (an already open review is kept and moved
+ * to the new version); `*out` then carries "review_opened": "R-N". Needs
+ * the model's owner, or role validator or admin.
  */
 int mrm_version_add(struct mrm_ctx *ctx, const char *id, const char *version,
 		    json_t *fields, json_t **out, struct mrm_error *err);

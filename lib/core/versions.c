@@ -41,7 +41,7 @@ int mrm_version_add(struct mrm_ctx *ctx, const char *id, const char *version,
 	json_t *in = fields ? json_deep_copy(fields) : json_object(), *model = NULL;
 	char sha[MRM_SHA256_HEX] = "";
 	const char *artifact, *change;
-	int64_t vid = 0, versions = 0, rid = 0;
+	int64_t vid = 0, versions = 0, rid = 0, open_review = 0;
 	bool material;
 	int rc;
 
@@ -111,7 +111,24 @@ int mrm_version_add(struct mrm_ctx *ctx, const char *id, const char *version,
 	    (rc = mrm__audit(ctx, material ? "model.review_required" : "model.version", "model", id, id,
 			     model, err)))
 		goto fail;
-	if (material) {
+	if (material && (rc = mrm__int(ctx, "SELECT coalesce(max(id), 0) FROM reviews WHERE model_id = ? "
+				 "AND status = 'open'", PARAMS(PT(id)), &open_review, err)))
+		goto fail;
+	/* An open review goes on and now covers the new version; else open one. */
+	if (material && open_review) {
+		json_t *rbefore = NULL;
+		if ((rc = mrm__row(ctx, "SELECT * FROM reviews WHERE id = ?", PARAMS(PI(open_review)),
+				   &rbefore, err)))
+			goto fail;
+		rc = mrm__exec(ctx, "UPDATE reviews SET version = ? WHERE id = ?",
+			       PARAMS(PT(version), PI(open_review)), err);
+		if (!rc)
+			rc = mrm__audit_id(ctx, "review.version", "review", open_review, id, rbefore, err);
+		json_decref(rbefore);
+		if (rc)
+			goto fail;
+		rid = open_review;
+	} else if (material) {
 		char reason[256];
 		snprintf(reason, sizeof(reason), "material change: %s of version %s", change, version);
 		if ((rc = mrm__int(ctx,

@@ -121,6 +121,7 @@ CREATE TABLE findings (
 );
 CREATE INDEX findings_model ON findings(model_id);
 CREATE INDEX findings_status ON findings(status, severity);
+CREATE INDEX findings_status_id ON findings(status, id);  -- lists by status in id order, no sort
 
 CREATE TABLE acceptances (
   id             INTEGER PRIMARY KEY,
