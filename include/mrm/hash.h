@@ -21,6 +21,18 @@ void mrm_sha256_final(struct mrm_sha256 *h, char hex[MRM_SHA256_HEX]);
 /* Releases a context that will not be finalised. NULL-safe. */
 void mrm_sha256_release(struct mrm_sha256 *h);
 
+/*
+ * A reusable SHA-256 context for hot loops (audit verification hashes
+ * hundreds of thousands of short buffers): fetches the algorithm once.
+ * NULL when out of memory; free with mrm_sha256_hasher_free (NULL-safe).
+ */
+struct mrm_sha256_hasher;
+struct mrm_sha256_hasher *mrm_sha256_hasher_new(void);
+void mrm_sha256_hasher_free(struct mrm_sha256_hasher *h);
+/* Digest of one buffer with a hasher. */
+void mrm_sha256_hasher_hex(struct mrm_sha256_hasher *h, const void *data, size_t len,
+			   char hex[MRM_SHA256_HEX]);
+
 /* One-shot digest of a buffer. */
 void mrm_sha256_hex(const void *data, size_t len, char hex[MRM_SHA256_HEX]);
 

@@ -1,6 +1,7 @@
 /* SHA-256 through OpenSSL's EVP interface, rendered as lowercase hex. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -49,6 +50,45 @@ void mrm_sha256_release(struct mrm_sha256 *h)
 		EVP_MD_CTX_free(h->md);
 		h->md = NULL;
 	}
+}
+
+struct mrm_sha256_hasher {
+	EVP_MD *md;
+	EVP_MD_CTX *ctx;
+};
+
+struct mrm_sha256_hasher *mrm_sha256_hasher_new(void)
+{
+	struct mrm_sha256_hasher *h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	h->ctx = EVP_MD_CTX_new();
+	if (!h->md || !h->ctx) {
+		mrm_sha256_hasher_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void mrm_sha256_hasher_free(struct mrm_sha256_hasher *h)
+{
+	if (!h)
+		return;
+	EVP_MD_CTX_free(h->ctx);
+	EVP_MD_free(h->md);
+	free(h);
+}
+
+void mrm_sha256_hasher_hex(struct mrm_sha256_hasher *h, const void *data, size_t len,
+			   char hex[MRM_SHA256_HEX])
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+	EVP_DigestInit_ex2(h->ctx, h->md, NULL);
+	EVP_DigestUpdate(h->ctx, data, len);
+	EVP_DigestFinal_ex(h->ctx, d, &n);
+	to_hex(d, n, hex);
 }
 
 void mrm_sha256_hex(const void *data, size_t len, char hex[MRM_SHA256_HEX])

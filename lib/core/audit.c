@@ -2,13 +2,17 @@
  * The audit chain: appending events inside a mutation's transaction, and
  * verifying the chain and the governance tables against it.
  *
- * An event's hash is SHA-256 over its fields, each written as
- * "<decimal length>:<bytes>" in this order: prev_hash, seq, ts,
- * recorded_at, actor, action, object_type, object_id, model_id, change,
- * state_hash (a NULL field is written as "-1:"). The first event's
- * prev_hash is 64 zeros. state_hash is the SHA-256 of the canonical JSON
- * (compact, keys sorted) of the object's row after the change, so replaying
- * the chain tells what every governance row must look like now.
+ * Fields are encoded for hashing as "<decimal length>:<bytes>", a NULL
+ * field as "-1:". An event's hash is SHA-256 over its fields in this order:
+ * prev_hash, seq, ts, recorded_at, actor, action, object_type, object_id,
+ * model_id, change, state_hash. The first event's prev_hash is 64 zeros.
+ *
+ * state_hash is the SHA-256 of the object's row after the change: its
+ * columns sorted by name (bytewise), each as three fields: the name, the
+ * kind ("n" null, "i" integer, "r" real, "t" text, "b" boolean, "j" JSON)
+ * and the value as the store returns it as text (NULL for null). Replaying
+ * the chain therefore tells what every governance row must look like now,
+ * and checking a row needs no JSON at all.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -24,44 +28,21 @@
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 #define MAX_PROBLEMS 100
 
-int mrm__canonical(json_t *row, char **canon, char hash[65])
-{
-	*canon = json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-	if (!*canon)
-		return MRM_ESTORE;
-	mrm_sha256_hex(*canon, strlen(*canon), hash);
-	return MRM_OK;
-}
-
-int mrm__snapshot(struct mrm_ctx *ctx, const struct mrm__object_type *t,
-		  const char *object_id, json_t **out, struct mrm_error *err)
-{
-	char sql[160];
-	snprintf(sql, sizeof(sql), "SELECT * FROM %s WHERE %s = ?", t->table, t->key);
-	if (t->prefix) {
-		char *end;
-		long long id = strtoll(object_id, &end, 10);
-		return mrm__row(ctx, sql, PARAMS(PI(id)), out, err);
-	}
-	return mrm__row(ctx, sql, PARAMS(PT(object_id)), out, err);
-}
-
-/* A growable byte buffer for the hash input. */
+/* A growable byte buffer for hash input. */
 struct buf {
 	char *p;
 	size_t len, cap;
 };
 
-static int buf_field(struct buf *b, const char *s)
+static int buf_field_n(struct buf *b, const char *s, size_t n)
 {
-	size_t n = s ? strlen(s) : 0;
 	size_t need = b->len + n + 24;
 	if (need > b->cap) {
 		size_t cap = b->cap ? b->cap : 1024;
+		char *p;
 		while (cap < need)
 			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p)
+		if (!(p = realloc(b->p, cap)))
 			return -1;
 		b->p = p;
 		b->cap = cap;
@@ -77,17 +58,109 @@ static int buf_field(struct buf *b, const char *s)
 	return 0;
 }
 
+static int buf_field(struct buf *b, const char *s)
+{
+	return buf_field_n(b, s, s ? strlen(s) : 0);
+}
+
+/* The column order of a statement's rows for the state hash: by name. */
+struct row_order {
+	int n;
+	int col[MRM__MAX_COLUMNS];
+};
+
+static void row_order_init(struct mrm_stmt *s, struct row_order *o)
+{
+	o->n = mrm_stmt_columns(s);
+	if (o->n > MRM__MAX_COLUMNS)
+		o->n = MRM__MAX_COLUMNS;
+	/* insertion sort: tables have a few dozen columns */
+	for (int i = 0; i < o->n; i++) {
+		int j = i;
+		while (j > 0 && strcmp(mrm_stmt_col_name(s, o->col[j - 1]), mrm_stmt_col_name(s, i)) > 0) {
+			o->col[j] = o->col[j - 1];
+			j--;
+		}
+		o->col[j] = i;
+	}
+}
+
+/* The state hash of the statement's current row (see the top of the file). */
+static int row_state_hash(struct mrm_stmt *s, const struct row_order *o, struct buf *b,
+			  struct mrm_sha256_hasher *h, char hex[MRM_SHA256_HEX])
+{
+	static const char kinds[] = { [MRM_COL_NULL] = 'n', [MRM_COL_INT] = 'i', [MRM_COL_REAL] = 'r',
+				      [MRM_COL_TEXT] = 't', [MRM_COL_BOOL] = 'b', [MRM_COL_JSON] = 'j' };
+	b->len = 0;
+	for (int k = 0; k < o->n; k++) {
+		int i = o->col[k];
+		enum mrm_col_kind kind = mrm_stmt_col_kind(s, i);
+		char tag[2] = { kinds[kind], 0 };
+		if (buf_field(b, mrm_stmt_col_name(s, i)) || buf_field(b, tag) ||
+		    buf_field(b, kind == MRM_COL_NULL ? NULL : mrm_stmt_col_text(s, i)))
+			return MRM_ESTORE;
+	}
+	if (h)
+		mrm_sha256_hasher_hex(h, b->p, b->len, hex);
+	else
+		mrm_sha256_hex(b->p, b->len, hex);
+	return MRM_OK;
+}
+
+static int select_object(struct mrm_ctx *ctx, const struct mrm__object_type *t,
+			 const char *object_id, struct mrm_stmt **s, struct mrm_error *err)
+{
+	char sql[160];
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT * FROM %s WHERE %s = ?", t->table, t->key);
+	if ((rc = mrm_store_prepare(ctx->store, sql, s, err)))
+		return rc;
+	if (t->prefix)
+		rc = mrm_stmt_bind_int(*s, 1, strtoll(object_id, NULL, 10));
+	else
+		rc = mrm_stmt_bind_text(*s, 1, object_id);
+	if (rc) {
+		mrm_stmt_free(*s);
+		*s = NULL;
+		return mrm_error_set(err, MRM_ESTORE, "internal: cannot bind an object id");
+	}
+	return MRM_OK;
+}
+
+int mrm__snapshot(struct mrm_ctx *ctx, const struct mrm__object_type *t,
+		  const char *object_id, json_t **out, struct mrm_error *err)
+{
+	struct mrm_stmt *s = NULL;
+	int rc = select_object(ctx, t, object_id, &s, err);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	rc = mrm_stmt_step(s, err);
+	if (rc == MRM_ROW) {
+		*out = mrm__row_json(s);
+		rc = MRM_OK;
+	}
+	mrm_stmt_free(s);
+	return rc;
+}
+
 /* The fields of one event, in hash order. */
 enum { F_PREV, F_SEQ, F_TS, F_REC, F_ACTOR, F_ACTION, F_TYPE, F_OID, F_MODEL,
        F_CHANGE, F_STATE, F_COUNT };
 
-static int event_hash(struct buf *b, const char *const f[F_COUNT], char hex[65])
+static int event_hash(struct buf *b, const char *const f[F_COUNT],
+		      struct mrm_sha256_hasher *h, char hex[65])
 {
 	b->len = 0;
 	for (int i = 0; i < F_COUNT; i++)
 		if (buf_field(b, f[i]))
 			return MRM_ESTORE;
-	mrm_sha256_hex(b->p, b->len, hex);
+	if (h)
+		mrm_sha256_hasher_hex(h, b->p, b->len, hex);
+	else
+		mrm_sha256_hex(b->p, b->len, hex);
 	return MRM_OK;
 }
 
@@ -115,7 +188,9 @@ int mrm__audit(struct mrm_ctx *ctx, const char *action, const char *type,
 {
 	const struct mrm__object_type *t = mrm__object_type(type);
 	json_t *after = NULL, *head = NULL, *change = NULL;
-	char *canon = NULL, *change_text = NULL;
+	struct mrm_stmt *snap = NULL;
+	struct row_order order;
+	char *change_text = NULL;
 	char state[MRM_SHA256_HEX], hash[MRM_SHA256_HEX], seqtext[24], rec[MRM_TIME_LEN];
 	const char *prev = GENESIS, *f[F_COUNT];
 	struct buf b = { 0 };
@@ -126,8 +201,20 @@ int mrm__audit(struct mrm_ctx *ctx, const char *action, const char *type,
 		return mrm_error_set(err, MRM_ESTORE, "internal: unknown object type '%s'", type);
 	if (!mrm_store_in_transaction(ctx->store))
 		return mrm_error_set(err, MRM_ESTORE, "internal: audit outside a transaction");
-	if ((rc = mrm__snapshot(ctx, t, object_id, &after, err)))
+	/* The row after the change: its JSON for the event, its state hash for replay. */
+	if ((rc = select_object(ctx, t, object_id, &snap, err)))
 		goto out;
+	rc = mrm_stmt_step(snap, err);
+	if (rc == MRM_ROW) {
+		after = mrm__row_json(snap);
+		row_order_init(snap, &order);
+		if ((rc = row_state_hash(snap, &order, &b, NULL, state))) {
+			rc = mrm_error_set(err, rc, "out of memory hashing %s %s", type, object_id);
+			goto out;
+		}
+	} else if (rc) {
+		goto out;
+	}
 	if ((rc = mrm__row(ctx, "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
 			   NOPARAMS, &head, err)))
 		goto out;
@@ -135,13 +222,13 @@ int mrm__audit(struct mrm_ctx *ctx, const char *action, const char *type,
 		seq = json_integer_value(json_object_get(head, "seq")) + 1;
 		prev = mrm__str(head, "hash");
 	}
-	if (after && (rc = mrm__canonical(after, &canon, state))) {
-		rc = mrm_error_set(err, rc, "cannot serialise %s %s", type, object_id);
-		goto out;
-	}
 	change = json_pack("{s:o,s:O}", "before", changed_fields(before, after), "after",
 			   after ? after : json_null());
 	change_text = json_dumps(change, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!change_text) {
+		rc = mrm_error_set(err, MRM_ESTORE, "cannot serialise the change of %s %s", type, object_id);
+		goto out;
+	}
 	snprintf(seqtext, sizeof(seqtext), "%" PRId64, seq);
 	mrm_time_format(ctx->real_now, rec);
 	f[F_PREV] = prev;
@@ -155,7 +242,7 @@ int mrm__audit(struct mrm_ctx *ctx, const char *action, const char *type,
 	f[F_MODEL] = model_id;
 	f[F_CHANGE] = change_text;
 	f[F_STATE] = after ? state : NULL;
-	if ((rc = event_hash(&b, f, hash))) {
+	if ((rc = event_hash(&b, f, NULL, hash))) {
 		rc = mrm_error_set(err, rc, "out of memory hashing an audit event");
 		goto out;
 	}
@@ -178,8 +265,8 @@ int mrm__audit(struct mrm_ctx *ctx, const char *action, const char *type,
 			       PARAMS(PT(headval)), err);
 	}
 out:
+	mrm_stmt_free(snap);
 	free(b.p);
-	free(canon);
 	free(change_text);
 	json_decref(change);
 	json_decref(after);
@@ -272,8 +359,11 @@ struct state {
 struct verify {
 	json_t *problems;
 	int64_t problem_count;
-	int64_t first_bad;
+	int64_t first_bad;     /* first bad event of the chain itself */
+	int64_t first_bad_row; /* first event a changed row contradicts */
 	struct mrm_error *err;
+	struct mrm_sha256_hasher *hasher;
+	struct buf buf;
 };
 
 static void problem(struct verify *v, int64_t event, const char *object,
@@ -288,8 +378,13 @@ static void problem(struct verify *v, int64_t event, const char *object,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (event > 0 && (v->first_bad == 0 || event < v->first_bad))
-		v->first_bad = event;
+	/*
+	 * A row changed behind mrm's back does not make its last event bad:
+	 * it only names the first bad event when the chain itself is intact.
+	 */
+	int64_t *first = object ? &v->first_bad_row : &v->first_bad;
+	if (event > 0 && (*first == 0 || event < *first))
+		*first = event;
 	if (v->problem_count++ == 0)
 		mrm_error_set(v->err, MRM_ECHECK, "audit chain broken: %s", msg);
 	if (json_array_size(v->problems) < MAX_PROBLEMS)
@@ -335,7 +430,7 @@ static int walk_chain(struct mrm_ctx *ctx, struct mrm_strmap *states, struct ver
 		if (!f[F_PREV] || strcmp(f[F_PREV], prev))
 			problem(v, seq, NULL, "event #%" PRId64 " does not link to the event before it "
 				"(that event, or this one, was altered, inserted or removed)", seq);
-		if ((rc = event_hash(&b, f, hash)))
+		if ((rc = event_hash(&b, f, v->hasher, hash)))
 			break;
 		if (!stored || strcmp(stored, hash))
 			problem(v, seq, NULL, "event #%" PRId64 " was altered: its hash does not match its content", seq);
@@ -371,62 +466,57 @@ static int check_table(struct mrm_ctx *ctx, const struct mrm__object_type *t,
 		       struct mrm_strmap *states, struct verify *v, int64_t *objects)
 {
 	struct mrm_stmt *s = NULL;
-	char sql[128], key[256], disp[128];
-	int rc;
+	struct row_order order;
+	char sql[128], key[256], disp[128], obj[160], hash[MRM_SHA256_HEX];
+	int rc, keycol = 0;
 
 	snprintf(sql, sizeof(sql), "SELECT * FROM %s ORDER BY %s", t->table, t->key);
 	if ((rc = mrm_store_prepare(ctx->store, sql, &s, v->err)))
 		return rc;
+	row_order_init(s, &order);
+	for (int i = 0; i < mrm_stmt_columns(s); i++)
+		if (!strcmp(mrm_stmt_col_name(s, i), t->key))
+			keycol = i;
 	while ((rc = mrm_stmt_step(s, v->err)) == MRM_ROW) {
-		json_t *row = mrm__row_json(s);
-		json_t *k = json_object_get(row, t->key);
-		char idtext[128], *canon = NULL, hash[MRM_SHA256_HEX];
+		const char *idtext = mrm_stmt_col_text(s, keycol);
 		struct state *st;
+		int n;
 
-		if (json_is_integer(k))
-			snprintf(idtext, sizeof(idtext), "%" JSON_INTEGER_FORMAT, json_integer_value(k));
-		else
-			snprintf(idtext, sizeof(idtext), "%s", json_is_string(k) ? json_string_value(k) : "?");
-		display_id(t->type, idtext, disp, sizeof(disp));
-		int n = snprintf(key, sizeof(key), "%s\x1f%s", t->type, idtext);
+		if (!idtext)
+			idtext = "?";
+		n = snprintf(key, sizeof(key), "%s\x1f%s", t->type, idtext);
 		st = mrm_strmap_get(states, key, (size_t)n < sizeof(key) ? (size_t)n : sizeof(key) - 1, NULL);
-		mrm__canonical(row, &canon, hash);
 		(*objects)++;
-		if (!st || !st->hash[0]) {
-			char obj[160];
-			snprintf(obj, sizeof(obj), "%s %s", t->type, disp);
-			if (!st)
-				problem(v, 0, obj, "%s %s was inserted outside mrm (no audit event records it)",
-					t->type, disp);
-			else
-				problem(v, st->seq, obj, "%s %s exists but its last audit event #%" PRId64
-					" deleted it", t->type, disp, st->seq);
-		} else {
+		if (st && st->hash[0]) {
 			st->seen = true;
-			if (strcmp(st->hash, hash)) {
-				char obj[160];
-				snprintf(obj, sizeof(obj), "%s %s", t->type, disp);
-				problem(v, st->seq, obj, "%s %s was changed outside mrm (it differs from its last audit event #%" PRId64 ")",
-					t->type, disp, st->seq);
+			if ((rc = row_state_hash(s, &order, &v->buf, v->hasher, hash))) {
+				mrm_error_set(v->err, rc, "out of memory verifying %s rows", t->type);
+				break;
 			}
+			if (!strcmp(st->hash, hash))
+				continue;
 		}
+		display_id(t->type, idtext, disp, sizeof(disp));
+		snprintf(obj, sizeof(obj), "%s %s", t->type, disp);
+		if (!st)
+			problem(v, 0, obj, "%s %s was inserted outside mrm (no audit event records it)",
+				t->type, disp);
+		else if (!st->hash[0])
+			problem(v, st->seq, obj, "%s %s exists but its last audit event #%" PRId64
+				" deleted it", t->type, disp, st->seq);
+		else
+			problem(v, st->seq, obj, "%s %s was changed outside mrm (it differs from its last audit event #%" PRId64 ")",
+				t->type, disp, st->seq);
 		if (st)
 			st->seen = true;
-		free(canon);
-		json_decref(row);
 	}
 	mrm_stmt_free(s);
 	return rc;
 }
 
-struct unseen_arg {
-	struct verify *v;
-};
-
 static void report_unseen(const char *key, size_t len, void *value, void *arg)
 {
 	struct state *st = value;
-	struct unseen_arg *a = arg;
 	const char *sep = memchr(key, '\x1f', len);
 	char type[64], disp[128], obj[192];
 
@@ -435,7 +525,7 @@ static void report_unseen(const char *key, size_t len, void *value, void *arg)
 	snprintf(type, sizeof(type), "%.*s", (int)(sep - key), key);
 	display_id(type, sep + 1, disp, sizeof(disp));
 	snprintf(obj, sizeof(obj), "%s %s", type, disp);
-	problem(a->v, st->seq, obj, "%s %s was deleted outside mrm (its last audit event is #%" PRId64 ")",
+	problem(arg, st->seq, obj, "%s %s was deleted outside mrm (its last audit event is #%" PRId64 ")",
 		type, disp, st->seq);
 }
 
@@ -445,34 +535,34 @@ static void free_state(const char *key, size_t len, void *value, void *arg)
 	free(value);
 }
 
-int mrm_audit_verify(struct mrm_ctx *ctx, json_t **out, struct mrm_error *err)
+int mrm__audit_verify_tx(struct mrm_ctx *ctx, json_t **out, struct mrm_error *err)
 {
 	struct mrm_strmap *states = mrm_strmap_new();
-	struct verify v = { .problems = json_array(), .err = err };
+	struct verify v = { .problems = json_array(), .err = err, .hasher = mrm_sha256_hasher_new() };
 	char last_hash[MRM_SHA256_HEX] = "";
 	int64_t events = 0, objects = 0, last_seq = 0;
 	json_t *meta = NULL;
 	int rc;
 
 	*out = NULL;
-	if (!states) {
-		json_decref(v.problems);
-		return mrm_error_set(err, MRM_ESTORE, "out of memory");
-	}
-	/* One read transaction so the chain and the tables are one snapshot. */
-	if ((rc = mrm_store_exec(ctx->store, "BEGIN", err)))
+	if (!states || !v.hasher) {
+		rc = mrm_error_set(err, MRM_ESTORE, "out of memory");
 		goto out;
-	if ((rc = walk_chain(ctx, states, &v, &events, last_hash, &last_seq)) && rc != MRM_OK)
-		goto out_tx;
-	rc = mrm__row(ctx, "SELECT value FROM mrm_meta WHERE key = 'audit_head'", NOPARAMS, &meta, err);
-	if (rc)
-		goto out_tx;
+	}
+	if ((rc = walk_chain(ctx, states, &v, &events, last_hash, &last_seq)))
+		goto out;
+	if ((rc = mrm__row(ctx, "SELECT value FROM mrm_meta WHERE key = 'audit_head'", NOPARAMS,
+			   &meta, err)))
+		goto out;
 	{
 		char expect[96];
 		const char *head = meta ? mrm__str(meta, "value") : NULL;
 		snprintf(expect, sizeof(expect), "%" PRId64 ":%s", last_seq, last_hash);
+		/* The head is "H:hash": with H past the end, the first missing event is the bad one. */
+		int64_t h = head ? strtoll(head, NULL, 10) : 0;
+		int64_t bad = h > 0 && h != last_seq ? (h < last_seq ? h : last_seq) + 1 : last_seq;
 		if (events && (!head || strcmp(head, expect)))
-			problem(&v, last_seq, NULL,
+			problem(&v, bad, NULL,
 				"the chain ends at event #%" PRId64 " but the store's head records %s "
 				"(events at the end were removed or replaced)",
 				last_seq, head ? head : "none");
@@ -481,26 +571,38 @@ int mrm_audit_verify(struct mrm_ctx *ctx, json_t **out, struct mrm_error *err)
 	}
 	for (const struct mrm__object_type *t = mrm__object_types; t->type; t++)
 		if ((rc = check_table(ctx, t, states, &v, &objects)))
-			goto out_tx;
-	{
-		struct unseen_arg a = { &v };
-		mrm_strmap_each(states, report_unseen, &a);
-	}
-out_tx:
-	mrm_store_exec(ctx->store, "COMMIT", NULL);
+			goto out;
+	mrm_strmap_each(states, report_unseen, &v);
+	if (!v.first_bad)
+		v.first_bad = v.first_bad_row;
+	*out = json_pack("{s:b,s:I,s:I,s:s,s:o,s:I,s:O}", "ok", v.problem_count == 0,
+			 "events", (json_int_t)events, "objects", (json_int_t)objects, "head",
+			 last_hash, "first_bad_event",
+			 v.first_bad ? json_integer(v.first_bad) : json_null(), "problem_count",
+			 (json_int_t)v.problem_count, "problems", v.problems);
+	if (v.problem_count)
+		rc = MRM_ECHECK;
 out:
-	if (rc == MRM_OK) {
-		*out = json_pack("{s:b,s:I,s:I,s:s,s:o,s:I,s:O}", "ok", v.problem_count == 0,
-				 "events", (json_int_t)events, "objects", (json_int_t)objects,
-				 "head", last_hash, "first_bad_event",
-				 v.first_bad ? json_integer(v.first_bad) : json_null(),
-				 "problem_count", (json_int_t)v.problem_count, "problems", v.problems);
-		if (v.problem_count)
-			rc = MRM_ECHECK;
-	}
 	json_decref(v.problems);
 	json_decref(meta);
-	mrm_strmap_each(states, free_state, NULL);
-	mrm_strmap_free(states);
+	free(v.buf.p);
+	mrm_sha256_hasher_free(v.hasher);
+	if (states) {
+		mrm_strmap_each(states, free_state, NULL);
+		mrm_strmap_free(states);
+	}
+	return rc;
+}
+
+int mrm_audit_verify(struct mrm_ctx *ctx, json_t **out, struct mrm_error *err)
+{
+	int rc;
+
+	*out = NULL;
+	/* One read transaction so the chain and the tables are one snapshot. */
+	if ((rc = mrm_store_exec(ctx->store, "BEGIN", err)))
+		return rc;
+	rc = mrm__audit_verify_tx(ctx, out, err);
+	mrm_store_exec(ctx->store, "COMMIT", NULL);
 	return rc;
 }

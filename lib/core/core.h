@@ -203,11 +203,13 @@ int mrm__audit_id(struct mrm_ctx *ctx, const char *action, const char *type,
 		  struct mrm_error *err);
 
 /*
- * The canonical JSON of a row (compact, keys sorted) and its SHA-256:
- * what the audit chain records as an object's state. Caller frees
- * *canon with free().
+ * The checks of mrm_audit_verify() (chain, head, replay of every object's
+ * state) on the caller's open transaction; same results and codes.
  */
-int mrm__canonical(json_t *row, char **canon, char hash[65]);
+int mrm__audit_verify_tx(struct mrm_ctx *ctx, json_t **out, struct mrm_error *err);
+
+/* Most columns a governance table may have (the state hash's limit). */
+#define MRM__MAX_COLUMNS 64
 
 /* Loads the raw row of an object (`*out` NULL if it does not exist). */
 int mrm__snapshot(struct mrm_ctx *ctx, const struct mrm__object_type *t,

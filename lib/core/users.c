@@ -242,7 +242,7 @@ int mrm_user_token(struct mrm_ctx *ctx, const char *name, char *token,
 		return rc;
 	}
 	if (out) {
-		*out = json_pack("{sIsssssss}", "id", (json_int_t)id, "user", name, "prefix",
+		*out = json_pack("{sIssssss}", "id", (json_int_t)id, "user", name, "prefix",
 				 prefix, "created_at", ctx->now_iso);
 		mrm__present("token", *out);
 	}
