@@ -448,40 +448,66 @@ static const char *column_prefix(const char *name, bool *flag)
 	return NULL;
 }
 
-static void jw_row(struct jw *w, struct mrm_stmt *s, int ncol, const char *const *prefix,
-		   const bool *flag)
-{
-	char num[48];
+/* A list column: its key as written ("      \"name\": "), and how it is shown. */
+struct jw_col {
+	char key[80];
+	size_t keylen;
+	const char *prefix;
+	bool flag;
+};
 
-	jw_str(w, "    {\n");
+/* Writes v in decimal after `pre` (an id prefix and '-', or ""), quoted if pre is set. */
+static void jw_int(struct jw *w, const char *pre, long long v)
+{
+	char tmp[48], *p = tmp + sizeof(tmp);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	size_t n = strlen(pre);
+
+	if (n)
+		*--p = '"';
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	if (n) {
+		*--p = '-';
+		p -= n;
+		memcpy(p, pre, n);
+		*--p = '"';
+	}
+	jw_put(w, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+static void jw_row(struct jw *w, struct mrm_stmt *s, int ncol, const struct jw_col *col)
+{
+	jw_put(w, "    {\n", 6);
 	for (int i = 0; i < ncol; i++) {
-		jw_str(w, "      \"");
-		jw_str(w, mrm_stmt_col_name(s, i));
-		jw_str(w, "\": ");
+		jw_put(w, col[i].key, col[i].keylen);
 		switch (mrm_stmt_col_kind(s, i)) {
 		case MRM_COL_NULL:
-			jw_str(w, flag[i] ? "false" : "null");
+			if (col[i].flag)
+				jw_put(w, "false", 5);
+			else
+				jw_put(w, "null", 4);
 			break;
 		case MRM_COL_INT:
 		case MRM_COL_BOOL:
-			if (flag[i]) {
+			if (col[i].flag)
 				jw_str(w, mrm_stmt_col_int(s, i) ? "true" : "false");
-			} else if (prefix[i]) {
-				snprintf(num, sizeof(num), "\"%s-%lld\"", prefix[i],
-					 (long long)mrm_stmt_col_int(s, i));
-				jw_str(w, num);
-			} else {
-				snprintf(num, sizeof(num), "%lld", (long long)mrm_stmt_col_int(s, i));
-				jw_str(w, num);
-			}
+			else
+				jw_int(w, col[i].prefix ? col[i].prefix : "", (long long)mrm_stmt_col_int(s, i));
 			break;
 		default:
 			jw_string(w, mrm_stmt_col_text(s, i));
 			break;
 		}
-		jw_str(w, i + 1 < ncol ? ",\n" : "\n");
+		if (i + 1 < ncol)
+			jw_put(w, ",\n", 2);
+		else
+			jw_put(w, "\n", 1);
 	}
-	jw_str(w, "    }");
+	jw_put(w, "    }", 5);
 }
 
 int mrm_finding_list_write(struct mrm_ctx *ctx, const struct mrm_finding_filter *f,
@@ -490,8 +516,7 @@ int mrm_finding_list_write(struct mrm_ctx *ctx, const struct mrm_finding_filter 
 	struct query q = { .len = 0 };
 	struct mrm_stmt *s = NULL;
 	struct jw *w = NULL;
-	const char *prefix[32];
-	bool flag[32];
+	struct jw_col col[32];
 	json_t *model = NULL;
 	int rc, ncol = 0;
 	long rows = 0;
@@ -527,12 +552,18 @@ int mrm_finding_list_write(struct mrm_ctx *ctx, const struct mrm_finding_filter 
 		rc = mrm_error_set(err, MRM_ESTORE, "internal: too many columns in the finding list");
 		goto out;
 	}
-	for (int i = 0; i < ncol; i++)
-		prefix[i] = column_prefix(mrm_stmt_col_name(s, i), &flag[i]);
+	for (int i = 0; i < ncol; i++) {
+		const char *name = mrm_stmt_col_name(s, i);
+		col[i].prefix = column_prefix(name, &col[i].flag);
+		/* column names are the query's own aliases: plain ASCII, no escaping */
+		col[i].keylen = (size_t)snprintf(col[i].key, sizeof(col[i].key), "      \"%s\": ", name);
+		if (col[i].keylen >= sizeof(col[i].key))
+			col[i].keylen = sizeof(col[i].key) - 1;
+	}
 	jw_str(w, "{\n  \"findings\": [");
 	while ((rc = mrm_stmt_step(s, err)) == MRM_ROW && !w->failed) {
 		jw_str(w, rows++ ? ",\n" : "\n");
-		jw_row(w, s, ncol, prefix, flag);
+		jw_row(w, s, ncol, col);
 	}
 	if (rc == MRM_ROW)
 		rc = MRM_OK;
