@@ -52,10 +52,33 @@ static int buf_field_n(struct buf *b, const char *s, size_t n)
 		b->len += 3;
 		return 0;
 	}
-	b->len += (size_t)snprintf(b->p + b->len, 24, "%zu:", n);
+	{
+		/* "<decimal length>:" without printf: this is verify's hot loop */
+		char digits[24];
+		size_t d = 0, v = n;
+		do
+			digits[d++] = (char)('0' + v % 10);
+		while (v /= 10);
+		while (d)
+			b->p[b->len++] = digits[--d];
+		b->p[b->len++] = ':';
+	}
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
 	return 0;
+}
+
+/* Builds the map key "type\x1fid" into key; returns its length. */
+static size_t state_key(char *key, size_t cap, const char *type, const char *oid)
+{
+	size_t t = strlen(type), o = strlen(oid);
+	if (t + 1 + o >= cap)
+		o = cap - t - 2;
+	memcpy(key, type, t);
+	key[t] = '\x1f';
+	memcpy(key + t + 1, oid, o);
+	key[t + 1 + o] = '\0';
+	return t + 1 + o;
 }
 
 static int buf_field(struct buf *b, const char *s)
@@ -437,8 +460,7 @@ static int walk_chain(struct mrm_ctx *ctx, struct mrm_strmap *states, struct ver
 		snprintf(prev, sizeof(prev), "%s", stored ? stored : "");
 		expect = seq + 1;
 		if (type && oid) {
-			int n = snprintf(key, sizeof(key), "%s\x1f%s", type, oid);
-			void **slot = mrm_strmap_slot(states, key, (size_t)n < sizeof(key) ? (size_t)n : sizeof(key) - 1);
+			void **slot = mrm_strmap_slot(states, key, state_key(key, sizeof(key), type, oid));
 			struct state *st;
 			if (!slot) {
 				rc = MRM_ESTORE;
@@ -480,12 +502,10 @@ static int check_table(struct mrm_ctx *ctx, const struct mrm__object_type *t,
 	while ((rc = mrm_stmt_step(s, v->err)) == MRM_ROW) {
 		const char *idtext = mrm_stmt_col_text(s, keycol);
 		struct state *st;
-		int n;
 
 		if (!idtext)
 			idtext = "?";
-		n = snprintf(key, sizeof(key), "%s\x1f%s", t->type, idtext);
-		st = mrm_strmap_get(states, key, (size_t)n < sizeof(key) ? (size_t)n : sizeof(key) - 1, NULL);
+		st = mrm_strmap_get(states, key, state_key(key, sizeof(key), t->type, idtext), NULL);
 		(*objects)++;
 		if (st && st->hash[0]) {
 			st->seen = true;

@@ -17,7 +17,14 @@
 #define MRM_APPLICATION_ID 0x6d726d31
 
 #define DB(st) ((sqlite3 *)(st)->impl)
-#define STMT(s) ((sqlite3_stmt *)(s)->impl)
+/* A prepared statement and the declared kind of each result column. */
+struct sq_stmt {
+	sqlite3_stmt *ps;
+	int ncols;
+	unsigned char decl[]; /* 1 BOOLEAN, 2 JSON, 0 other */
+};
+#define SQ(s) ((struct sq_stmt *)(s)->impl)
+#define STMT(s) (SQ(s)->ps)
 
 static int busy_timeout_ms(void)
 {
@@ -198,10 +205,23 @@ static int sq_prepare(struct mrm_store *st, const char *sql, struct mrm_stmt *s,
 		      struct mrm_error *err)
 {
 	sqlite3_stmt *ps = NULL;
-	int rc = sqlite3_prepare_v2(DB(st), sql, -1, &ps, NULL);
+	struct sq_stmt *q;
+	int rc = sqlite3_prepare_v2(DB(st), sql, -1, &ps, NULL), n;
 	if (rc != SQLITE_OK)
 		return fail(st, rc, "preparing a query", err);
-	s->impl = ps;
+	n = sqlite3_column_count(ps);
+	if (!(q = malloc(sizeof(*q) + (size_t)n + 1))) {
+		sqlite3_finalize(ps);
+		return mrm_error_set(err, MRM_ESTORE, "out of memory");
+	}
+	q->ps = ps;
+	q->ncols = n;
+	/* Declared types are known after prepare: look them up once, not per cell. */
+	for (int i = 0; i < n; i++) {
+		const char *d = sqlite3_column_decltype(ps, i);
+		q->decl[i] = d && !strcmp(d, "BOOLEAN") ? 1 : d && !strcmp(d, "JSON") ? 2 : 0;
+	}
+	s->impl = q;
 	return MRM_OK;
 }
 
@@ -244,16 +264,12 @@ static const char *sq_col_name(struct mrm_stmt *s, int i) { return sqlite3_colum
 
 static enum mrm_col_kind sq_col_kind(struct mrm_stmt *s, int i)
 {
-	const char *decl;
+	int decl = i >= 0 && i < SQ(s)->ncols ? SQ(s)->decl[i] : 0;
 	switch (sqlite3_column_type(STMT(s), i)) {
 	case SQLITE_NULL: return MRM_COL_NULL;
 	case SQLITE_FLOAT: return MRM_COL_REAL;
-	case SQLITE_INTEGER:
-		decl = sqlite3_column_decltype(STMT(s), i);
-		return decl && !strcmp(decl, "BOOLEAN") ? MRM_COL_BOOL : MRM_COL_INT;
-	default:
-		decl = sqlite3_column_decltype(STMT(s), i);
-		return decl && !strcmp(decl, "JSON") ? MRM_COL_JSON : MRM_COL_TEXT;
+	case SQLITE_INTEGER: return decl == 1 ? MRM_COL_BOOL : MRM_COL_INT;
+	default: return decl == 2 ? MRM_COL_JSON : MRM_COL_TEXT;
 	}
 }
 
@@ -263,7 +279,11 @@ static const char *sq_col_text(struct mrm_stmt *s, int i)
 }
 static int64_t sq_col_int(struct mrm_stmt *s, int i) { return sqlite3_column_int64(STMT(s), i); }
 static double sq_col_real(struct mrm_stmt *s, int i) { return sqlite3_column_double(STMT(s), i); }
-static void sq_finalize(struct mrm_stmt *s) { sqlite3_finalize(STMT(s)); }
+static void sq_finalize(struct mrm_stmt *s)
+{
+	sqlite3_finalize(STMT(s));
+	free(SQ(s));
+}
 static int64_t sq_changes(struct mrm_store *st) { return sqlite3_changes64(DB(st)); }
 
 const struct mrm__store_ops mrm__sqlite_ops = {

@@ -119,7 +119,7 @@ CREATE TABLE findings (
   created_at        TEXT NOT NULL,
   updated_at        TEXT NOT NULL
 );
-CREATE INDEX findings_model ON findings(model_id);
+CREATE INDEX findings_model ON findings(model_id, status);
 CREATE INDEX findings_status ON findings(status, severity);
 CREATE INDEX findings_status_id ON findings(status, id);  -- lists by status in id order, no sort
 
