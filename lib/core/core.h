@@ -179,6 +179,10 @@ int mrm__require_role(struct mrm_ctx *ctx, const char *const *roles,
 int mrm__require_known_user(struct mrm_ctx *ctx, const char *name,
 			    const char *field, struct mrm_error *err);
 
+/* Requires version `version` of model `model_id` to exist; MRM_ENOTFOUND names both. */
+int mrm__require_version(struct mrm_ctx *ctx, const char *model_id, const char *version,
+			 struct mrm_error *err);
+
 /* Loads a model row (raw) or fails with MRM_ENOTFOUND. */
 int mrm__model_get(struct mrm_ctx *ctx, const char *id, json_t **out,
 		   struct mrm_error *err);

@@ -20,22 +20,6 @@ static const struct mrm__field evidence_spec[] = {
 	{ NULL, 0, NULL, false },
 };
 
-/* Requires version `version` of model `model_id` to exist. */
-static int require_version(struct mrm_ctx *ctx, const char *model_id, const char *version,
-			   struct mrm_error *err)
-{
-	int64_t n = 0;
-	int rc = mrm__int(ctx, "SELECT count(*) FROM versions WHERE model_id = ? AND version = ?",
-			  PARAMS(PT(model_id), PT(version)), &n, err);
-	if (rc)
-		return rc;
-	if (!n)
-		return mrm_error_set(err, MRM_ENOTFOUND,
-				     "model '%s' has no version '%s' (see 'mrm model show %s')",
-				     model_id, version, model_id);
-	return MRM_OK;
-}
-
 static int load_evidence(struct mrm_ctx *ctx, int64_t id, json_t **out, struct mrm_error *err)
 {
 	int rc = mrm__row(ctx, "SELECT * FROM evidence WHERE id = ?", PARAMS(PI(id)), out, err);
@@ -73,7 +57,7 @@ int mrm_evidence_add(struct mrm_ctx *ctx, const char *model_id, const char *kind
 								"admin", NULL },
 				    "register evidence", err)) ||
 	    (rc = mrm__model_get(ctx, model_id, &model, err)) ||
-	    (version && (rc = require_version(ctx, model_id, version, err))))
+	    (version && (rc = mrm__require_version(ctx, model_id, version, err))))
 		goto out;
 	if (!(abs = realpath(path, NULL))) {
 		rc = mrm_error_set(err, MRM_EINPUT, "cannot read evidence file %s: %s", path,

@@ -671,7 +671,7 @@ int mrm_finding_add(struct mrm_ctx *ctx, const char *model_id, json_t *fields,
 	json_t *in = fields ? json_deep_copy(fields) : json_object(), *model = NULL, *prev = NULL;
 	const char *owner, *version, *due;
 	char due_default[MRM_DATE_LEN];
-	int64_t eid = 0, repeat = 0, id = 0, nver = 0;
+	int64_t eid = 0, repeat = 0, id = 0;
 	bool detected = false;
 	int rc;
 
@@ -707,17 +707,8 @@ int mrm_finding_add(struct mrm_ctx *ctx, const char *model_id, json_t *fields,
 	if ((rc = mrm__require_known_user(ctx, owner, "owner", err)))
 		goto fail;
 	version = mrm__str(in, "version");
-	if (version) {
-		if ((rc = mrm__int(ctx, "SELECT count(*) FROM versions WHERE model_id = ? AND version = ?",
-				   PARAMS(PT(model_id), PT(version)), &nver, err)))
-			goto fail;
-		if (!nver) {
-			rc = mrm_error_set(err, MRM_ENOTFOUND,
-					   "model '%s' has no version '%s' (see 'mrm model show %s')",
-					   model_id, version, model_id);
-			goto fail;
-		}
-	}
+	if (version && (rc = mrm__require_version(ctx, model_id, version, err)))
+		goto fail;
 	if (eid && (rc = check_evidence(ctx, mrm__str(in, "evidence_id"), model_id, &eid, err)))
 		goto fail;
 	if (repeat) {

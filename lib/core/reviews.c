@@ -105,7 +105,7 @@ int mrm_review_open(struct mrm_ctx *ctx, const char *model_id, json_t *fields,
 	json_t *in = fields ? json_deep_copy(fields) : json_object(), *model = NULL, *open = NULL;
 	json_t *intake;
 	const char *version;
-	int64_t rid = 0, found = 0;
+	int64_t rid = 0;
 	int rc;
 
 	if (out)
@@ -120,19 +120,10 @@ int mrm_review_open(struct mrm_ctx *ctx, const char *model_id, json_t *fields,
 	    (rc = independent(ctx, model, "open its review", err)))
 		goto fail;
 	version = mrm__str(in, "version");
-	if (version) {
-		if ((rc = mrm__int(ctx, "SELECT count(*) FROM versions WHERE model_id = ? AND version = ?",
-				   PARAMS(PT(model_id), PT(version)), &found, err)))
-			goto fail;
-		if (!found) {
-			rc = mrm_error_set(err, MRM_ENOTFOUND,
-					   "model '%s' has no version '%s' (see 'mrm model show %s')", model_id,
-					   version, model_id);
-			goto fail;
-		}
-	} else {
+	if (version && (rc = mrm__require_version(ctx, model_id, version, err)))
+		goto fail;
+	if (!version)
 		version = mrm__str(model, "current_version");
-	}
 	if ((rc = mrm__row(ctx,
 			   "SELECT id, opened_at FROM reviews WHERE model_id = ? AND status = 'open' "
 			   "ORDER BY id LIMIT 1",

@@ -39,7 +39,7 @@ int mrm_signoff_add(struct mrm_ctx *ctx, const char *model_id, json_t *fields,
 {
 	json_t *in = fields ? json_deep_copy(fields) : json_object(), *model = NULL, *earlier = NULL;
 	const char *role, *version;
-	int64_t sid = 0, found = 0;
+	int64_t sid = 0;
 	int rc;
 
 	if (out)
@@ -53,19 +53,10 @@ int mrm_signoff_add(struct mrm_ctx *ctx, const char *model_id, json_t *fields,
 	    (rc = may_sign(ctx, model, role, err)))
 		goto fail;
 	version = mrm__str(in, "version");
-	if (version) {
-		if ((rc = mrm__int(ctx, "SELECT count(*) FROM versions WHERE model_id = ? AND version = ?",
-				   PARAMS(PT(model_id), PT(version)), &found, err)))
-			goto fail;
-		if (!found) {
-			rc = mrm_error_set(err, MRM_ENOTFOUND,
-					   "model '%s' has no version '%s' (see 'mrm model show %s')", model_id,
-					   version, model_id);
-			goto fail;
-		}
-	} else {
+	if (version && (rc = mrm__require_version(ctx, model_id, version, err)))
+		goto fail;
+	if (!version)
 		version = mrm__str(model, "current_version");
-	}
 	/* The same role first, so a repeat is reported as a repeat. */
 	if ((rc = mrm__row(ctx,
 			   "SELECT id, role, created_at FROM signoffs WHERE model_id = ? AND user_name = ? "

@@ -19,6 +19,21 @@ static const struct mrm__field version_spec[] = {
 	{ NULL, 0, NULL, false },
 };
 
+int mrm__require_version(struct mrm_ctx *ctx, const char *model_id, const char *version,
+			 struct mrm_error *err)
+{
+	int64_t n = 0;
+	int rc = mrm__int(ctx, "SELECT count(*) FROM versions WHERE model_id = ? AND version = ?",
+			  PARAMS(PT(model_id), PT(version)), &n, err);
+	if (rc)
+		return rc;
+	if (!n)
+		return mrm_error_set(err, MRM_ENOTFOUND,
+				     "model '%s' has no version '%s' (see 'mrm model show %s')",
+				     model_id, version, model_id);
+	return MRM_OK;
+}
+
 static bool is_uri(const char *s)
 {
 	const char *c = strstr(s, "://");
