@@ -609,6 +609,18 @@ int mrm_tier_assess(struct mrm_ctx *ctx, const char *id, json_t *answers,
 		goto out;
 	if ((rc = mrm__model_get(ctx, id, &model, err)) || (rc = may_assess(ctx, model, err)))
 		goto fail;
+	/* The answers must describe the model as registered, or the tier is about another model. */
+	{
+		const char *g = mrm__str(json_object_get(res, "answers"), "genai");
+		bool answered = g && !strcmp(g, "yes"), registered = json_is_true(json_object_get(model, "genai"));
+		if (g && answered != registered) {
+			rc = mrm_error_set(err, MRM_EINPUT,
+					   "answer genai=%s contradicts model '%s', registered as %sgenerative AI "
+					   "(fix the answer, or the model with 'mrm model update %s --%sgenai')",
+					   g, id, registered ? "" : "not ", id, registered ? "no-" : "");
+			goto fail;
+		}
+	}
 	if ((rc = mrm__int(ctx,
 			   "INSERT INTO tier_assessments (model_id, kind, answers, score, computed_tier, tier, "
 			   "rationale, assessed_by, created_at) VALUES (?, 'assessment', ?, ?, ?, ?, ?, ?, ?) "

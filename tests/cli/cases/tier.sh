@@ -26,6 +26,10 @@ t --as bob --json tier assess forecast --factor decision_impact=none --factor au
 	--factor customer_facing=no --factor regulated_domain=none --factor personal_data=none \
 	--factor genai=false --factor reliance=medium --factor complexity=medium --factor scale=low
 t model list
+# answers that contradict the registered model are refused (the assistant is an llm)
+t --as bob tier assess assistant --factor decision_impact=low --factor autonomy=fully-automated \
+	--factor customer_facing=yes --factor regulated_domain=other-regulated --factor personal_data=personal \
+	--factor genai=no --factor reliance=medium --factor complexity=high --factor scale=high
 
 # bad answers: exit 3 with file:line:column, nothing recorded
 t --as bob tier assess forecast --answers tier-bad-syntax.yaml
