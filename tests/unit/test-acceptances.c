@@ -9,80 +9,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "core/core.h"
+#include "fixture.h"
+
 #include "mrm/acceptance.h"
-#include "mrm/audit.h"
-#include "mrm/ctx.h"
-#include "mrm/model.h"
-#include "mrm/user.h"
-
-#define NOW "2026-11-26T09:00:00Z"
-
-struct fx {
-	char dir[64];
-	char db[128];
-	struct mrm_ctx *ctx;
-	struct mrm_error err;
-};
-
-/* Reopens the store as `actor` at effective time `now`. */
-static void as_at(struct fx *f, const char *actor, const char *now)
-{
-	struct mrm_ctx_options o = { .db = f->db, .actor = actor, .now = now };
-	mrm_ctx_free(f->ctx);
-	f->ctx = NULL;
-	mrm_error_clear(&f->err);
-	if (mrm_ctx_open(&o, &f->ctx, &f->err))
-		fail_msg("open as %s: %s", actor, f->err.msg);
-}
-
-static void as(struct fx *f, const char *actor)
-{
-	as_at(f, actor, NOW);
-}
-
-#define OK(f, call)                                                     \
-	do {                                                            \
-		mrm_error_clear(&(f)->err);                             \
-		if ((call) != MRM_OK)                                   \
-			fail_msg("%s: %s", #call, (f)->err.msg);        \
-	} while (0)
-
-/* Expects `call` to fail with `code` and a message containing `text`. */
-#define FAILS(f, code, text, call)                                                  \
-	do {                                                                        \
-		int rc_;                                                            \
-		mrm_error_clear(&(f)->err);                                         \
-		rc_ = (call);                                                       \
-		if (rc_ != (code) || !strstr((f)->err.msg, (text)))                 \
-			fail_msg("%s: got %d '%s', want %d '%s'", #call, rc_,       \
-				 (f)->err.msg, (code), (text));                     \
-	} while (0)
-
-static void add_user(struct fx *f, const char *name, const char *roles)
-{
-	OK(f, mrm_user_add(f->ctx, name, roles, NULL, &f->err));
-}
-
-static void add_model(struct fx *f, const char *id, const char *owner)
-{
-	json_t *m = json_pack("{ss ss ss ss}", "id", id, "name", id, "owner", owner, "purpose", "test");
-	OK(f, mrm_model_add(f->ctx, m, NULL, &f->err));
-	json_decref(m);
-}
-
-/* Sets a model's tier the way mrm does it: in a transaction, audited. */
-static void set_tier(struct fx *f, const char *model, int tier)
-{
-	json_t *before = NULL;
-	OK(f, mrm__begin(f->ctx, &f->err));
-	OK(f, mrm__model_get(f->ctx, model, &before, &f->err));
-	OK(f, mrm__exec(f->ctx, "UPDATE models SET tier = ? WHERE id = ?", PARAMS(PI(tier), PT(model)),
-			&f->err));
-	OK(f, mrm__audit(f->ctx, "model.tier", "model", model, model, before, &f->err));
-	OK(f, mrm__commit(f->ctx, &f->err));
-	json_decref(before);
-}
 
 /*
  * Inserts a finding row directly (audited), so these tests do not depend
@@ -100,20 +29,6 @@ static int64_t add_finding(struct fx *f, const char *model, const char *owner, c
 	OK(f, mrm__audit_id(f->ctx, "finding.add", "finding", id, model, NULL, &f->err));
 	OK(f, mrm__commit(f->ctx, &f->err));
 	return id;
-}
-
-static int64_t count(struct fx *f, const char *sql)
-{
-	int64_t n = -1;
-	OK(f, mrm__int(f->ctx, sql, NOPARAMS, &n, &f->err));
-	return n;
-}
-
-static void verify_chain(struct fx *f)
-{
-	json_t *out = NULL;
-	OK(f, mrm_audit_verify(f->ctx, &out, &f->err));
-	json_decref(out);
 }
 
 /* A snapshot of what a refused acceptance must leave unchanged. */
@@ -152,15 +67,9 @@ static json_t *req(json_t *findings, const char *expires)
  */
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-	struct mrm_ctx_options o = { .actor = "alice", .now = NOW, .create = true };
+	struct fx *f = fx_new("acc");
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/mrm-acc-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->db, sizeof(f->db), "%s/test.db", f->dir);
-	o.db = f->db;
-	if (mrm_ctx_open(&o, &f->ctx, &f->err) || mrm_init(f->ctx, NULL, NULL, &f->err))
+	if (!f)
 		return -1;
 	add_user(f, "alice", "admin,validator");
 	add_user(f, "bob", "owner");
@@ -186,18 +95,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	char path[200];
-
-	mrm_ctx_free(f->ctx);
-	snprintf(path, sizeof(path), "%s/test.db", f->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/test.db-wal", f->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/test.db-shm", f->dir);
-	unlink(path);
-	rmdir(f->dir);
-	free(f);
+	fx_free(*state);
 	return 0;
 }
 
