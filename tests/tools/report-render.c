@@ -1,0 +1,56 @@
+/*
+ * Renders the HTML validation report of a saved `mrm validate` result (a
+ * JSON file, or - for stdin) to stdout, or atomically to a file with -o;
+ * for tests, screenshots and re-rendering old results.
+ *
+ * usage: report-render [-o OUT.html] RESULT.json|-
+ * Exit status: 0, or the library's error code with its message on stderr.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mrm/report.h"
+
+int main(int argc, char **argv)
+{
+	struct mrm_error err = { 0 };
+	const char *out = NULL, *in;
+	json_error_t je;
+	json_t *doc;
+	int c, rc;
+
+	while ((c = getopt(argc, argv, "o:")) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		default:
+			fprintf(stderr, "usage: report-render [-o OUT.html] RESULT.json|-\n");
+			return MRM_EUSAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "usage: report-render [-o OUT.html] RESULT.json|-\n");
+		return MRM_EUSAGE;
+	}
+	in = argv[optind];
+	if (!strcmp(in, "-"))
+		doc = json_loadf(stdin, 0, &je);
+	else
+		doc = json_load_file(in, 0, &je);
+	if (!doc) {
+		fprintf(stderr, "report-render: %s:%d:%d: %s\n", in, je.line, je.column, je.text);
+		return MRM_EINPUT;
+	}
+	if (out)
+		rc = mrm_report_validation_html_file(doc, out, &err);
+	else
+		rc = mrm_report_validation_html(doc, mrm_sink_stdio, stdout, &err);
+	if (rc == 0 && !out && fflush(stdout) != 0) {
+		rc = MRM_EINPUT;
+		mrm_error_set(&err, rc, "stdout: write error");
+	}
+	json_decref(doc);
+	if (rc != 0)
+		fprintf(stderr, "report-render: %s\n", err.msg);
+	return rc;
+}
