@@ -125,5 +125,6 @@ int cmd_incident(struct cli *c, int argc, char **argv);
 int cmd_audit(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_import(struct cli *c, int argc, char **argv);
+int cmd_validate(struct cli *c, int argc, char **argv);
 
 #endif

@@ -96,6 +96,26 @@ static const struct cli_command commands[] = {
 	  "mrm export [-o FILE.json]" },
 	{ "import", cmd_import, "load an exported JSON document into an empty store",
 	  "mrm import FILE.json" },
+	{ "validate", cmd_validate, "independent validation: metrics, intervals, slices, fairness, tests",
+	  "mrm validate --data FILE --label COL (--score COL | --prediction COL) [--group COL[,COL...]]\n"
+	  "             [--threshold X] [--positive VALUE] [--weight COL] [--champion COL]\n"
+	  "             [--bootstrap N [--bootstrap-metrics M,...]] [--seed S] [--tests FILE.yaml]\n"
+	  "             [--where EXPR] [--task binary|regression|multiclass] [--classes C1,C2,...]\n"
+	  "             [--bins N] [--binning width|count] [--streaming] [--threads N]\n"
+	  "             [--model ID [--version V]] [--html OUT.html] [--json]\n"
+	  "reading:     [--delimiter C|tab] [--no-header] [--na TEXT[,TEXT...]] [--format csv|jsonl]\n"
+	  "             [--skip-bad-rows]   (--data - reads stdin; gzip is detected)\n"
+	  "A row is predicted positive when score >= threshold (default 0.5; scores outside [0, 1]\n"
+	  "need --threshold). --positive VALUE names the positive label (default 1, true or yes).\n"
+	  "--champion COL: paired DeLong test, the --score column being the challenger.\n"
+	  "--where: comparisons (= != < <= > >=), and, or, not, in (...), is [not] missing,\n"
+	  "         e.g. --where \"age >= 18 and region in ('north', 'east')\"\n"
+	  "--tests FILE.yaml: e.g. 'roc_auc >= 0.75', 'recall >= 0.6 for each sex',\n"
+	  "         'disparate_impact_ratio >= 0.8 for race', 'roc_auc_difference >= 0 with p_value < 0.05'\n"
+	  "--model ID: saves the JSON report (next to --html, else ./mrm-evidence/) and registers it\n"
+	  "         as evidence (validation-report; fairness-report too with --group)\n"
+	  "exit: 0 ok, 1 a test failed, 2 usage, 3 bad data, 4 unknown model, 5 not permitted\n"
+	  "see docs/validate.md" },
 	{ NULL, NULL, NULL, NULL },
 };
 
