@@ -88,9 +88,11 @@ demo: deps
 	$(MAKE) O=build all
 	sh scripts/demo
 
-bench: deps
+bench:
+	sh scripts/install-deps bench
 	$(MAKE) O=build all tests
-	sh bench/run
+	sh bench/run build
+	sh bench/validate-bench.sh build
 
 install: $(O)/mrm $(O)/libmrm.a
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/mrm
