@@ -7,120 +7,12 @@
 
 #include "mrm/stats-ci.h"
 #include "stats/internal.h"
+#include "stats/rng.h"
 
 #define C MRM_BINARY_METRIC_COUNT
-#define GAMMA 0x9E3779B97F4A7C15ULL
 
 static const char reason_most[] = "undefined in most bootstrap replicates";
 static const char reason_not_wanted[] = "not requested";
-
-/* ---- random numbers ---- */
-
-struct rng {
-	uint64_t s[4];
-	uint64_t hold;
-	int have;
-};
-
-static uint64_t splitmix(uint64_t *z)
-{
-	uint64_t x = (*z += GAMMA);
-
-	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-	return x ^ (x >> 31);
-}
-
-/* Replicate b's xoshiro256** state: outputs 4b..4b+3 of SplitMix64(seed). */
-static void rng_seed(struct rng *r, uint64_t seed, size_t b)
-{
-	uint64_t z = seed + (uint64_t)b * 4 * GAMMA;
-	int i;
-
-	for (i = 0; i < 4; i++)
-		r->s[i] = splitmix(&z);
-	r->have = 0;
-}
-
-static inline uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static inline uint64_t rng_next(struct rng *r)
-{
-	uint64_t *s = r->s, out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return out;
-}
-
-/*
- * Poisson(1) by inversion of a 32-bit uniform u: X = #{k : u >= T_k} with
- * T_k = floor(2^32 P(X <= k)). A 256-entry table answers from the top
- * byte of u except in the few cells that a T_k cuts.
- */
-#define POIS_K 16
-struct poisson {
-	uint64_t t[POIS_K];
-	uint8_t top[256]; /* count, or 0xff: look at t[] */
-};
-
-static void poisson_init(struct poisson *p)
-{
-	double cdf = 0, term = exp(-1.0);
-	int k, c;
-
-	for (k = 0; k < POIS_K; k++) {
-		cdf += term;
-		term /= k + 1;
-		p->t[k] = cdf >= 1 ? (1ULL << 32) : (uint64_t)(cdf * 4294967296.0);
-	}
-	for (c = 0; c < 256; c++) {
-		uint64_t lo = (uint64_t)c << 24, hi = lo + (1u << 24) - 1;
-		int a = 0, b = 0;
-
-		for (k = 0; k < POIS_K; k++) {
-			a += lo >= p->t[k];
-			b += hi >= p->t[k];
-		}
-		p->top[c] = a == b ? (uint8_t)a : 0xff;
-	}
-}
-
-static inline unsigned poisson_of(const struct poisson *p, uint32_t u)
-{
-	unsigned v = p->top[u >> 24];
-	int k;
-
-	if (v != 0xff)
-		return v;
-	for (v = 0, k = 0; k < POIS_K; k++)
-		v += (uint64_t)u >= p->t[k];
-	return v;
-}
-
-static inline unsigned poisson_draw(const struct poisson *p, struct rng *r)
-{
-	uint32_t u;
-
-	if (r->have) {
-		r->have = 0;
-		u = (uint32_t)r->hold;
-	} else {
-		uint64_t x = rng_next(r);
-
-		r->hold = x >> 32;
-		r->have = 1;
-		u = (uint32_t)x;
-	}
-	return poisson_of(p, u);
-}
 
 /* ---- one model, prepared in sorted order ---- */
 
@@ -232,8 +124,8 @@ static void scratch_release(struct scratch *s)
  * The metrics of one replicate. Replicate counts come from `cnt` (indexed
  * by original row) when given, else are drawn from `rng` in sorted order.
  */
-static void replicate(const struct prep *p, const struct poisson *po,
-		      struct rng *rng, const uint8_t *cnt, struct scratch *s,
+static void replicate(const struct prep *p, const struct mrm__poisson *po,
+		      struct mrm__rng *rng, const uint8_t *cnt, struct scratch *s,
 		      uint64_t mask, double threshold, double *out)
 {
 	double tp = 0, fp = 0, pw = 0, nw = 0, area = 0, ap = 0, tthr = 0, fthr = 0;
@@ -264,10 +156,10 @@ static void replicate(const struct prep *p, const struct poisson *po,
 			c = cnt[p->order[j]];
 		} else {
 			if (!(j & 1))
-				bits = rng_next(rng);
+				bits = mrm__rng_next(rng);
 			else
 				bits >>= 32;
-			c = poisson_of(po, (uint32_t)bits);
+			c = mrm__poisson_of(po, (uint32_t)bits);
 		}
 		w = p->ws ? c * p->ws[j] : (double)c;
 		wp = p->ys[j] ? w : 0;
@@ -345,7 +237,7 @@ static void replicate(const struct prep *p, const struct poisson *po,
 
 struct job {
 	const struct prep *p1, *p2; /* p2 NULL: single model */
-	const struct poisson *po;
+	const struct mrm__poisson *po;
 	const struct mrm_bootstrap_options *o;
 	uint64_t mask;
 	size_t rows; /* original rows, for paired counts */
@@ -369,16 +261,16 @@ static void *worker(void *arg)
 		goto out;
 	}
 	for (b = jb->t; b < o->replicates; b += jb->threads) {
-		struct rng rng;
+		struct mrm__rng rng;
 		double *v = jb->values + b * C;
 
-		rng_seed(&rng, o->seed, b);
+		mrm__rng_seed(&rng, o->seed, b);
 		if (!jb->p2) {
 			replicate(jb->p1, jb->po, &rng, NULL, &s1, jb->mask, o->threshold, v);
 			continue;
 		}
 		for (i = 0; i < jb->rows; i++)
-			cnt[i] = (uint8_t)poisson_draw(jb->po, &rng);
+			cnt[i] = (uint8_t)mrm__poisson_draw(jb->po, &rng);
 		{
 			double v2[C];
 			int id;
@@ -407,7 +299,7 @@ static int run(const struct prep *p1, const struct prep *p2, size_t rows,
 	       const struct mrm_bootstrap_options *o, uint64_t mask,
 	       struct mrm_interval *ci, double *values_out, struct mrm_error *err)
 {
-	struct poisson po;
+	struct mrm__poisson po;
 	struct job jobs[64];
 	pthread_t tid[64];
 	unsigned t, threads = o->threads ? o->threads : 2;
@@ -425,7 +317,7 @@ static int run(const struct prep *p1, const struct prep *p2, size_t rows,
 		rc = mrm_error_set(err, MRM_EINPUT, "out of memory for %zu replicates", R);
 		goto out;
 	}
-	poisson_init(&po);
+	mrm__poisson_init(&po);
 	for (t = 0; t < threads; t++) {
 		jobs[t] = (struct job){ p1, p2, &po, o, mask, rows, values, t, threads, 0 };
 	}

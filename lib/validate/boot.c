@@ -11,68 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats/rng.h"
 #include "validate/internal.h"
-
-#define GAMMA 0x9E3779B97F4A7C15ULL
-
-struct rng {
-	uint64_t s[4];
-};
-
-static uint64_t splitmix(uint64_t *z)
-{
-	uint64_t x = (*z += GAMMA);
-
-	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-	return x ^ (x >> 31);
-}
-
-static void rng_seed(struct rng *r, uint64_t seed, size_t b)
-{
-	uint64_t z = seed + (uint64_t)b * 4 * GAMMA;
-	int i;
-
-	for (i = 0; i < 4; i++)
-		r->s[i] = splitmix(&z);
-}
-
-static inline uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static inline uint64_t rng_next(struct rng *r)
-{
-	uint64_t *s = r->s, out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return out;
-}
-
-#define POIS_K 16
-
-/* Poisson(1) by inversion of a 32-bit uniform against the cumulative table. */
-static unsigned poisson(const uint64_t *t, uint32_t u)
-{
-	unsigned v = 0;
-	int k;
-
-	for (k = 0; k < POIS_K && (uint64_t)u >= t[k]; k++)
-		v++;
-	return v;
-}
 
 struct job {
 	size_t n, R, nm;
 	const double *w;
 	uint64_t seed;
-	uint64_t t[POIS_K];
+	const struct mrm__poisson *po;
 	mrm__boot_fn fn;
 	void *ctx;
 	double *values;  /* [R * nm] */
@@ -91,17 +37,11 @@ static void *worker(void *arg)
 		return NULL;
 	}
 	for (b = j->id; b < j->R; b += j->threads) {
-		struct rng r;
-		uint64_t bits = 0;
+		struct mrm__rng r;
 
-		rng_seed(&r, j->seed, b);
-		for (i = 0; i < j->n; i++) {
-			if (!(i & 1))
-				bits = rng_next(&r);
-			else
-				bits >>= 32;
-			rw[i] = (j->w ? j->w[i] : 1.0) * poisson(j->t, (uint32_t)bits);
-		}
+		mrm__rng_seed(&r, j->seed, b);
+		for (i = 0; i < j->n; i++)
+			rw[i] = (j->w ? j->w[i] : 1.0) * mrm__poisson_draw(j->po, &r);
 		if (j->fn(j->ctx, rw, j->values + b * j->nm))
 			j->failed = 1;
 	}
@@ -123,7 +63,8 @@ int mrm__boot(size_t n, const double *w, size_t R, uint64_t seed, unsigned threa
 	struct job jobs[8];
 	pthread_t tid[8];
 	bool started[8] = { false };
-	double *values = NULL, *col = NULL, cdf = 0, term = exp(-1.0);
+	struct mrm__poisson po;
+	double *values = NULL, *col = NULL;
 	size_t m, b, k;
 	unsigned t;
 	int rc = 0;
@@ -141,11 +82,8 @@ int mrm__boot(size_t n, const double *w, size_t R, uint64_t seed, unsigned threa
 		goto out;
 	}
 	memset(&jobs[0], 0, sizeof(jobs[0]));
-	for (k = 0; k < POIS_K; k++) {
-		cdf += term;
-		term /= (double)(k + 1);
-		jobs[0].t[k] = cdf >= 1 ? (1ULL << 32) : (uint64_t)(cdf * 4294967296.0);
-	}
+	mrm__poisson_init(&po);
+	jobs[0].po = &po;
 	jobs[0].n = n;
 	jobs[0].R = R;
 	jobs[0].nm = nm;
