@@ -1,0 +1,367 @@
+/* Unit tests of the drift kernels (mrm/stats-drift.h) against the scipy 1.10 fixtures. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "mrm/stats-drift.h"
+
+#define TOL 1e-9
+
+static json_t *load(const char *name)
+{
+	const char *t = getenv("MRM_TOP");
+	char path[4096];
+	json_error_t je;
+	json_t *j;
+
+	snprintf(path, sizeof(path), "%s/tests/data/drift/%s.json", t && *t ? t : ".", name);
+	j = json_load_file(path, 0, &je);
+	if (!j)
+		fail_msg("cannot load %s: %s", path, je.text);
+	return j;
+}
+
+/* A JSON array of numbers as a malloc'd array (never NULL). */
+static double *numbers(json_t *a, size_t *n)
+{
+	double *x;
+	size_t i;
+	json_t *v;
+
+	*n = json_array_size(a);
+	x = malloc((*n + 1) * sizeof(*x));
+	assert_non_null(x);
+	json_array_foreach(a, i, v)
+		x[i] = json_number_value(v);
+	return x;
+}
+
+/*
+ * Relative 1e-9 (absolute 1e-14 on top for values above 1e-4, where a
+ * probability obtained as 1 - cdf carries that much rounding in scipy too);
+ * below 1e-300 (subnormal, where scipy itself has few significant bits)
+ * an absolute 1e-300.
+ */
+static void near(double got, double want, const char *what, const char *name)
+{
+	double tol = TOL * fabs(want) + (fabs(want) > 1e-4 ? 1e-14 : 0);
+
+	if (fabs(want) < 1e-300)
+		tol = 1e-300;
+	if (!(fabs(got - want) <= tol))
+		fail_msg("%s %s: got %.17g, want %.17g (diff %.3g)", name, what, got, want,
+			 fabs(got - want));
+}
+
+/* A metric against a JSON value: null means undefined. */
+static void check_metric(struct mrm_metric m, json_t *want, const char *what, const char *name)
+{
+	if (!want || json_is_null(want)) {
+		if (mrm_metric_ok(m))
+			fail_msg("%s %s: got %.17g, want undefined", name, what, m.value);
+		return;
+	}
+	if (!mrm_metric_ok(m))
+		fail_msg("%s %s: undefined (%s), want %.17g", name, what, m.reason,
+			 json_number_value(want));
+	near(m.value, json_number_value(want), what, name);
+}
+
+static void ks_and_numeric(void **state)
+{
+	json_t *all = load("numeric"), *c;
+	size_t idx;
+
+	(void)state;
+	json_array_foreach(all, idx, c) {
+		const char *name = json_string_value(json_object_get(c, "name"));
+		size_t nr, nc;
+		double *r = numbers(json_object_get(c, "ref"), &nr);
+		double *cu = numbers(json_object_get(c, "cur"), &nc);
+		struct mrm_drift_test ks;
+		struct mrm_metric w, wn, m;
+		struct mrm_error err = { 0 };
+
+		assert_int_equal(mrm_ks_2samp(r, nr, cu, nc, &ks, &err), 0);
+		check_metric(ks.statistic, json_object_get(c, "ks_statistic"), "ks statistic", name);
+		check_metric(ks.p_value, json_object_get(c, "ks_p_value"), "ks p-value", name);
+		if (mrm_metric_ok(ks.statistic))
+			assert_string_equal(ks.method,
+					    json_string_value(json_object_get(c, "ks_method")));
+		else
+			assert_ptr_equal(ks.statistic.reason, mrm_reason_empty_sample);
+		assert_int_equal(mrm_wasserstein(r, nr, cu, nc, &w, &wn, &err), 0);
+		check_metric(w, json_object_get(c, "wasserstein"), "wasserstein", name);
+		check_metric(wn, json_object_get(c, "wasserstein_norm"), "wasserstein_norm", name);
+		assert_int_equal(mrm_psi(r, nr, cu, nc, 0, &m, &err), 0);
+		check_metric(m, json_object_get(c, "psi"), "psi", name);
+		assert_int_equal(mrm_jensen_shannon(r, nr, cu, nc, 0, &m, &err), 0);
+		check_metric(m, json_object_get(c, "jensen_shannon"), "jensen_shannon", name);
+		assert_int_equal(mrm_anderson_ksamp(r, nr, cu, nc, &ks, &err), 0);
+		check_metric(ks.statistic, json_object_get(c, "anderson_darling"), "anderson", name);
+		check_metric(ks.p_value, json_object_get(c, "anderson_p"), "anderson p", name);
+		free(r);
+		free(cu);
+	}
+	json_decref(all);
+}
+
+/* Rebuilds a generated sample: ((i * mul) % mod) / mod * scale + shift. */
+static double *generated(json_t *spec, size_t *n)
+{
+	int64_t mul = json_integer_value(json_object_get(spec, "mul"));
+	int64_t mod = json_integer_value(json_object_get(spec, "mod"));
+	double scale = json_number_value(json_object_get(spec, "scale"));
+	double shift = json_number_value(json_object_get(spec, "shift"));
+	double *x;
+
+	*n = (size_t)json_integer_value(json_object_get(spec, "n"));
+	x = malloc((*n + 1) * sizeof(*x));
+	assert_non_null(x);
+	for (size_t i = 0; i < *n; i++)
+		x[i] = (double)(((int64_t)i * mul) % mod) / (double)mod * scale + shift;
+	return x;
+}
+
+static void ks_many(void **state)
+{
+	json_t *all = load("ks"), *c;
+	size_t idx;
+	char name[64];
+
+	(void)state;
+	json_array_foreach(all, idx, c) {
+		size_t nr, nc;
+		double *r, *cu;
+		struct mrm_drift_test t;
+		struct mrm_error err = { 0 };
+
+		if (json_object_get(c, "gen_ref")) {
+			r = generated(json_object_get(c, "gen_ref"), &nr);
+			cu = generated(json_object_get(c, "gen_cur"), &nc);
+		} else {
+			r = numbers(json_object_get(c, "ref"), &nr);
+			cu = numbers(json_object_get(c, "cur"), &nc);
+		}
+		snprintf(name, sizeof(name), "ks case %zu (%zu vs %zu)", idx, nr, nc);
+		assert_int_equal(mrm_ks_2samp(r, nr, cu, nc, &t, &err), 0);
+		check_metric(t.statistic, json_object_get(c, "statistic"), "statistic", name);
+		check_metric(t.p_value, json_object_get(c, "p_value"), "p-value", name);
+		free(r);
+		free(cu);
+	}
+	json_decref(all);
+}
+
+static void kstwo(void **state)
+{
+	json_t *all = load("kstwo"), *c;
+	size_t idx;
+	char name[64];
+
+	(void)state;
+	json_array_foreach(all, idx, c) {
+		size_t n = (size_t)json_integer_value(json_object_get(c, "n"));
+		double x = json_number_value(json_object_get(c, "x"));
+
+		snprintf(name, sizeof(name), "kstwo(n=%zu, x=%.6g)", n, x);
+		near(mrm_kstwo_sf(x, n), json_number_value(json_object_get(c, "sf")), "sf", name);
+	}
+	json_decref(all);
+}
+
+static void categorical(void **state)
+{
+	json_t *all = load("categorical"), *c;
+	size_t idx;
+
+	(void)state;
+	json_array_foreach(all, idx, c) {
+		const char *name = json_string_value(json_object_get(c, "name"));
+		size_t k, k2;
+		double *r = numbers(json_object_get(c, "ref"), &k);
+		double *cu = numbers(json_object_get(c, "cur"), &k2);
+		json_t *want = json_object_get(c, "chi2");
+		struct mrm_drift_test t;
+		struct mrm_metric m;
+		struct mrm_error err = { 0 };
+
+		assert_int_equal(k, k2);
+		assert_int_equal(mrm_psi_counts(r, cu, k, &m, &err), 0);
+		check_metric(m, json_object_get(c, "psi"), "psi", name);
+		assert_int_equal(mrm_jensen_shannon_counts(r, cu, k, &m, &err), 0);
+		check_metric(m, json_object_get(c, "jensen_shannon"), "jensen_shannon", name);
+		assert_int_equal(mrm_chi2_homogeneity(r, cu, k, &t, &err), 0);
+		if (json_is_null(want)) {
+			assert_false(mrm_metric_ok(t.statistic));
+			assert_ptr_equal(t.p_value.reason, mrm_reason_no_counts);
+		} else {
+			check_metric(t.statistic, json_object_get(want, "statistic"), "chi2", name);
+			check_metric(t.p_value, json_object_get(want, "p_value"), "chi2 p", name);
+			assert_int_equal((int)t.dof, json_integer_value(json_object_get(want, "dof")));
+		}
+		free(r);
+		free(cu);
+	}
+	json_decref(all);
+}
+
+static void gammaincc(void **state)
+{
+	json_t *all = load("gammaincc"), *c;
+	size_t idx;
+	char name[64];
+
+	(void)state;
+	json_array_foreach(all, idx, c) {
+		double a = json_number_value(json_object_get(c, "a"));
+		double x = json_number_value(json_object_get(c, "x"));
+
+		snprintf(name, sizeof(name), "gammaincc(%g, %g)", a, x);
+		near(mrm_gammaincc(a, x), json_number_value(json_object_get(c, "q")), "q", name);
+	}
+	assert_true(isnan(mrm_gammaincc(0, 1)));
+	assert_true(isnan(mrm_gammaincc(1, -1)));
+	json_decref(all);
+}
+
+static void ztest(void **state)
+{
+	json_t *all = load("ztest"), *c;
+	size_t idx;
+
+	(void)state;
+	json_array_foreach(all, idx, c) {
+		json_t *want = json_object_get(c, "z");
+		struct mrm_drift_test t;
+		struct mrm_error err = { 0 };
+
+		assert_int_equal(mrm_two_proportion_z(json_number_value(json_object_get(c, "x_ref")),
+						      json_number_value(json_object_get(c, "n_ref")),
+						      json_number_value(json_object_get(c, "x_cur")),
+						      json_number_value(json_object_get(c, "n_cur")),
+						      &t, &err), 0);
+		if (json_is_null(want)) {
+			assert_false(mrm_metric_ok(t.statistic));
+			assert_false(mrm_metric_ok(t.p_value));
+		} else {
+			check_metric(t.statistic, json_object_get(want, "statistic"), "z", "ztest");
+			check_metric(t.p_value, json_object_get(want, "p_value"), "z p", "ztest");
+			assert_string_equal(t.method, "pooled");
+		}
+	}
+	json_decref(all);
+}
+
+static const double edges_all_equal[3] = { 4, 4, 4 };
+
+static void bad_input(void **state)
+{
+	double good[3] = { 1, 2, 3 }, bad[3] = { 1, NAN, 3 }, inf[2] = { 0, INFINITY };
+	double neg[2] = { 1, -1 }, edges[9];
+	struct mrm_drift_test t;
+	struct mrm_metric m, m2;
+	struct mrm_error err = { 0 };
+	size_t k;
+
+	(void)state;
+	assert_int_equal(mrm_ks_2samp(good, 3, bad, 3, &t, &err), MRM_EINPUT);
+	assert_string_equal(err.msg, "current row 1: value is NaN");
+	mrm_error_clear(&err);
+	assert_int_equal(mrm_ks_2samp(inf, 2, good, 3, &t, &err), MRM_EINPUT);
+	assert_string_equal(err.msg, "reference row 1: value is infinite");
+	assert_false(mrm_metric_ok(t.p_value));
+	mrm_error_clear(&err);
+	assert_int_equal(mrm_wasserstein(bad, 3, good, 3, &m, &m2, &err), MRM_EINPUT);
+	assert_string_equal(err.msg, "reference row 1: value is NaN");
+	mrm_error_clear(&err);
+	assert_int_equal(mrm_psi(good, 3, bad, 3, 0, &m, &err), MRM_EINPUT);
+	assert_string_equal(err.msg, "current row 1: value is NaN");
+	mrm_error_clear(&err);
+	assert_int_equal(mrm_jensen_shannon(bad, 3, good, 3, 0, &m, &err), MRM_EINPUT);
+	mrm_error_clear(&err);
+	assert_int_equal(mrm_psi_counts(good, neg, 2, &m, &err), MRM_EINPUT);
+	assert_string_equal(err.msg, "current count 1: is negative");
+	mrm_error_clear(&err);
+	assert_int_equal(mrm_chi2_homogeneity(bad, good, 3, &t, &err), MRM_EINPUT);
+	assert_string_equal(err.msg, "reference count 1: is NaN");
+	mrm_error_clear(&err);
+	assert_int_equal(mrm_jensen_shannon_counts(good, inf, 2, &m, &err), MRM_EINPUT);
+	mrm_error_clear(&err);
+	assert_int_equal(mrm_two_proportion_z(5, 4, 1, 10, &t, &err), MRM_EINPUT);
+	assert_string_equal(err.msg,
+			    "two-proportion z-test: more successes than rows (reference side)");
+	mrm_error_clear(&err);
+	assert_int_equal(mrm_two_proportion_z(-1, 4, 1, 10, &t, &err), MRM_EINPUT);
+	mrm_error_clear(&err);
+	assert_int_equal(mrm_drift_edges(good, 3, 0, edges, &k, &err), MRM_EINPUT);
+	mrm_error_clear(&err);
+	assert_int_equal(mrm_drift_edges(good, 0, 10, edges, &k, &err), MRM_EINPUT);
+	mrm_error_clear(&err);
+
+	/* Empty samples are undefined, not errors. */
+	assert_int_equal(mrm_ks_2samp(good, 0, good, 3, &t, &err), 0);
+	assert_ptr_equal(t.statistic.reason, mrm_reason_empty_sample);
+	assert_null(t.method);
+	assert_int_equal(mrm_wasserstein(good, 3, good, 0, &m, NULL, &err), 0);
+	assert_ptr_equal(m.reason, mrm_reason_empty_sample);
+	assert_int_equal(mrm_psi(good, 0, good, 0, 0, &m, &err), 0);
+	assert_ptr_equal(m.reason, mrm_reason_empty_sample);
+	assert_int_equal(mrm_anderson_ksamp(good, 3, good, 0, &t, &err), 0);
+	assert_ptr_equal(t.statistic.reason, mrm_reason_empty_sample);
+	assert_int_equal(mrm_anderson_ksamp(good, 1, good + 1, 1, &t, &err), 0);
+	assert_ptr_equal(t.statistic.reason, mrm_reason_too_few);
+	assert_int_equal(mrm_anderson_ksamp(edges_all_equal, 3, edges_all_equal, 2, &t, &err), 0);
+	assert_ptr_equal(t.p_value.reason, mrm_reason_all_equal);
+	assert_int_equal(mrm_anderson_ksamp(good, 3, bad, 3, &t, &err), MRM_EINPUT);
+	assert_string_equal(err.msg, "current row 1: value is NaN");
+	mrm_error_clear(&err);
+	assert_int_equal(mrm_jensen_shannon_counts(neg + 1, neg + 1, 0, &m, &err), 0);
+	assert_ptr_equal(m.reason, mrm_reason_no_counts);
+	assert_int_equal(mrm_two_proportion_z(0, 10, 0, 20, &t, &err), 0);
+	assert_ptr_equal(t.statistic.reason, mrm_reason_zero_variance);
+}
+
+static void edges_and_histogram(void **state)
+{
+	double ref[10] = { 5, 1, 1, 1, 1, 1, 2, 3, 4, 9 }, e[9], counts[10];
+	double cur[4] = { 0.5, 1, 4.5, 100 };
+	struct mrm_error err = { 0 };
+	size_t k;
+
+	(void)state;
+	/* Deciles of the reference: 1 (x5, deduplicated), 1.4, 2.3, 3.2, 4.1, 5.4. */
+	assert_int_equal(mrm_drift_edges(ref, 10, 10, e, &k, &err), 0);
+	assert_int_equal(k, 6);
+	assert_true(e[0] == 1.0);
+	assert_true(fabs(e[5] - 5.4) < 1e-12);
+	assert_int_equal(mrm_drift_histogram(cur, 4, e, k, counts, &err), 0);
+	assert_true(counts[0] == 1 && counts[1] == 1 && counts[5] == 1 && counts[6] == 1);
+	/* Constant reference: one inner edge, two bins. */
+	for (int i = 0; i < 10; i++)
+		ref[i] = 7;
+	assert_int_equal(mrm_drift_edges(ref, 10, 10, e, &k, &err), 0);
+	assert_int_equal(k, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(ks_and_numeric),
+		cmocka_unit_test(ks_many),
+		cmocka_unit_test(kstwo),
+		cmocka_unit_test(categorical),
+		cmocka_unit_test(gammaincc),
+		cmocka_unit_test(ztest),
+		cmocka_unit_test(bad_input),
+		cmocka_unit_test(edges_and_histogram),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
