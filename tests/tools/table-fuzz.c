@@ -10,7 +10,9 @@
  *   clang -fsanitize=fuzzer,address -DMRM_LIBFUZZER -Iinclude -Ilib \
  *     -D_DEFAULT_SOURCE tests/tools/table-fuzz.c lib/table/[a-z]*.c \
  *     lib/common/error.c -ljansson -lz -lpthread -lm
- *   ./a.out -max_len=4096 tests/data/table/fuzz
+ *   mkdir -p /tmp/corpus && ./a.out -max_len=4096 /tmp/corpus tests/data/table/fuzz
+ * (new inputs go to the first directory; the first two bytes of each input
+ * choose the options). Add an input that found a bug to the corpus.
  */
 #include <dirent.h>
 #include <math.h>
