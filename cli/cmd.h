@@ -126,5 +126,7 @@ int cmd_audit(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_import(struct cli *c, int argc, char **argv);
 int cmd_validate(struct cli *c, int argc, char **argv);
+int cmd_drift(struct cli *c, int argc, char **argv);
+int cmd_profile(struct cli *c, int argc, char **argv);
 
 #endif

@@ -116,6 +116,26 @@ static const struct cli_command commands[] = {
 	  "         as evidence (validation-report; fairness-report too with --group)\n"
 	  "exit: 0 ok, 1 a test failed, 2 usage, 3 bad data, 4 unknown model, 5 not permitted\n"
 	  "see docs/validate.md" },
+	{ "drift", cmd_drift, "data drift between a reference and a current data file, per column",
+	  "mrm drift --reference FILE --current FILE [--columns COL[,COL...]] [--json]\n"
+	  "          [--method ks|psi|chi2|wasserstein|jensen_shannon|anderson_darling|z]\n"
+	  "          [--threshold X (with --method)] [--correction none|bonferroni|holm]\n"
+	  "reading:  [--delimiter C|tab] [--no-header] [--na TEXT[,TEXT...]] [--format csv|jsonl]\n"
+	  "defaults: numeric KS p < 0.05 (reference <= 1000 rows) else normalised Wasserstein >= 0.1;\n"
+	  "          categorical z-test (2 categories) or chi-square p < 0.05 (<= 1000 rows) else\n"
+	  "          Jensen-Shannon >= 0.1; dataset drift when drift_share >= 0.5\n"
+	  "exit: 0 no dataset drift, 1 dataset drift, 2 usage, 3 bad data\n"
+	  "see docs/drift.md" },
+	{ "profile", cmd_profile, "per-column profiles of a data file (mergeable sketches) for monitoring",
+	  "mrm profile FILE -o OUT.profile [--columns COL[,COL...]] [--threads N]\n"
+	  "reading:     [--delimiter C|tab] [--no-header] [--na TEXT[,TEXT...]] [--format csv|jsonl]\n"
+	  "             [--skip-bad-rows]   (FILE - reads stdin; gzip is detected)\n"
+	  "mrm profile merge A.profile B.profile ... -o OUT.profile\n"
+	  "mrm profile show FILE.profile [--top N] [--json]\n"
+	  "A column is numeric when every non-missing value is a number, else categorical.\n"
+	  "merge: same column names required; numeric + categorical gives categorical.\n"
+	  "exit: 0 ok, 2 usage, 3 bad data or a corrupt/incompatible profile\n"
+	  "see docs/profiles.md" },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -1,0 +1,107 @@
+/*
+ * Mergeable per-column profiles of a data set (`mrm profile`): one streaming
+ * pass, a versioned little-endian file format, and an order-free merge.
+ *
+ * A profile holds, per column: the inferred type, the row count and the
+ * missing count (exact), and mergeable sketches (mrm/sketch.h): for numeric
+ * columns exact moments, a KLL quantile sketch and a HyperLogLog over the
+ * numeric values; for every column a HyperLogLog and a frequent-items
+ * summary over the value text. docs/profiles.md gives the rules and the
+ * byte format. Nothing here prints or exits; errors are MRM_EINPUT with a
+ * one-line message unless said otherwise.
+ */
+#ifndef MRM_PROFILE_H
+#define MRM_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "mrm/error.h"
+#include "mrm/sketch.h"
+#include "mrm/table.h"
+
+#define MRM_PROFILE_VERSION 1
+
+enum mrm_profile_type {
+	MRM_PROFILE_NUMERIC = 1,     /* every non-missing value is a number */
+	MRM_PROFILE_CATEGORICAL = 2, /* at least one value is not a number */
+};
+
+struct mrm_profile_column {
+	char *name;
+	enum mrm_profile_type type;
+	uint64_t count;            /* non-missing values */
+	uint64_t missing;          /* missing values */
+	/* NUMERIC only (NULL / zero for CATEGORICAL): */
+	struct mrm_moments mom;
+	struct mrm_kll *kll;
+	struct mrm_hll *hll_num;   /* distinct numbers (1.5 and 1.50 are one) */
+	/* Every column: */
+	struct mrm_hll *hll_text;  /* distinct spellings */
+	struct mrm_freq *freq;     /* value counts by spelling */
+};
+
+struct mrm_profile {
+	uint64_t rows;
+	size_t ncols;
+	struct mrm_profile_column *cols;
+};
+
+/*
+ * Profiles the rows left in `r`, batch by batch (memory bounded by the
+ * batch size and the sketches), for the columns named in the
+ * NULL-terminated `columns` (NULL: every column, in file order). The caller
+ * frees `*out` with mrm_profile_free(). Errors: those of the reader
+ * (MRM_EINPUT "FILE:LINE:COL: ..."), an unknown column, out of memory.
+ */
+int mrm_profile_build(struct mrm_table_reader *r, const char *const *columns,
+		      struct mrm_profile **out, struct mrm_error *err);
+
+void mrm_profile_free(struct mrm_profile *p);
+
+/*
+ * Folds `b` into `a` (b unchanged). Both must have the same column names
+ * (any order; the result keeps a's order), else MRM_EINPUT naming the
+ * first column missing on one side. A numeric column merged with a
+ * categorical one becomes categorical, as one pass over both would.
+ * Counts and moments merge exactly (moments to rounding); the sketches
+ * within their bounds. A profile with a column name twice is refused.
+ * Every name check happens before anything changes; after a later error
+ * (out of memory, sketches of different precision from a foreign file)
+ * `a` is valid but partly merged and should be discarded.
+ */
+int mrm_profile_merge(struct mrm_profile *a, const struct mrm_profile *b,
+		      struct mrm_error *err);
+
+/* The byte format (docs/profiles.md); *buf is malloc'd, caller frees. */
+int mrm_profile_serialize(const struct mrm_profile *p, uint8_t **buf,
+			  size_t *len, struct mrm_error *err);
+
+/*
+ * Parses untrusted bytes; `name` is the file name in messages. Truncated
+ * input, a wrong magic, an unsupported version ("profile version N is not
+ * supported by this mrm (supports 1)"), absurd sizes or a corrupt sketch:
+ * MRM_EINPUT "NAME: ...", never a crash.
+ */
+int mrm_profile_deserialize(const char *name, const void *buf, size_t len,
+			    struct mrm_profile **out, struct mrm_error *err);
+
+/* Writes `path` atomically (PATH.tmp.PID then rename). */
+int mrm_profile_write(const struct mrm_profile *p, const char *path,
+		      struct mrm_error *err);
+
+/* Reads and parses a profile file. */
+int mrm_profile_read(const char *path, struct mrm_profile **out,
+		     struct mrm_error *err);
+
+/*
+ * The profile as JSON (caller owns *out): rows and, per column, type,
+ * count, missing, min, max, mean, variance and std (ddof 1), quantiles
+ * p1..p99, kll_epsilon, distinct, top (up to `top` items) and top_exact.
+ */
+int mrm_profile_json(const struct mrm_profile *p, size_t top, json_t **out,
+		     struct mrm_error *err);
+
+#endif
