@@ -151,7 +151,7 @@ static void print_help(FILE *f)
 {
 	fprintf(f, "usage: mrm [--db PATH] [--as USER] [--json] COMMAND [ARGS]\n\n"
 		   "Model risk management: inventory, tiering, findings, acceptances, reviews,\n"
-		   "incidents and a tamper-evident audit trail.\n\ncommands:\n");
+		   "incidents, a tamper-evident audit trail, independent validation and drift.\n\ncommands:\n");
 	for (const struct cli_command *k = commands; k->name; k++)
 		fprintf(f, "  %-12s %s\n", k->name, k->summary);
 	fprintf(f, "\nstore: --db, else $MRM_DB, else ./mrm.db; actor: --as, else $MRM_USER, else the OS user\n"
