@@ -118,6 +118,57 @@ const char *cli_opt(const struct cli_args *a, const char *field)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+int cli_opt_list(struct cli *c, const struct cli_args *a, const char *field,
+		 const char ***out, char **buf)
+{
+	json_t *arr = json_object_get(a->opts, field), *v;
+	size_t i, n = 0, len = 0, at = 0, k = 0;
+	const char **l;
+	char *b;
+
+	*out = NULL;
+	*buf = NULL;
+	if (!arr)
+		return 0;
+	json_array_foreach(arr, i, v) {
+		const char *s = json_string_value(v);
+
+		len += strlen(s) + 1;
+		n += 1;
+		for (; *s; s++)
+			n += *s == ',';
+	}
+	l = calloc(n + 1, sizeof(*l));
+	b = malloc(len + 1);
+	if (!l || !b) {
+		free(l);
+		free(b);
+		return mrm_error_set(&c->err, MRM_EINPUT, "out of memory");
+	}
+	json_array_foreach(arr, i, v) {
+		const char *s = json_string_value(v);
+		char *save = NULL, *tok;
+
+		memcpy(b + at, s, strlen(s) + 1);
+		for (tok = strtok_r(b + at, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			while (*tok == ' ')
+				tok++;
+			if (*tok)
+				l[k++] = tok;
+		}
+		at += strlen(s) + 1;
+	}
+	if (k == 0) {
+		free(l);
+		free(b);
+		return cli_usage_error(c, "--%s needs a value", field);
+	}
+	l[k] = NULL;
+	*out = l;
+	*buf = b;
+	return 0;
+}
+
 int cli_need_pos(struct cli *c, const struct cli_args *a, int min, int max,
 		 const char *what)
 {

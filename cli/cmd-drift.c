@@ -26,57 +26,6 @@ static const struct cli_opt spec[] = {
 	{ NULL, 0, NULL },
 };
 
-/* Comma-separated values of a repeatable flag, as a NULL-terminated array (strings in *buf). */
-static int split_list(struct cli *c, const struct cli_args *a, const char *field, const char ***out,
-		      char **buf)
-{
-	json_t *arr = json_object_get(a->opts, field), *v;
-	size_t i, n = 0, len = 0, at = 0, k = 0;
-	const char **l;
-	char *b;
-
-	*out = NULL;
-	*buf = NULL;
-	if (!arr)
-		return 0;
-	json_array_foreach(arr, i, v) {
-		const char *s = json_string_value(v);
-
-		len += strlen(s) + 1;
-		n += 1;
-		for (; *s; s++)
-			n += *s == ',';
-	}
-	l = calloc(n + 1, sizeof(*l));
-	b = malloc(len + 1);
-	if (!l || !b) {
-		free(l);
-		free(b);
-		return mrm_error_set(&c->err, MRM_EINPUT, "out of memory");
-	}
-	json_array_foreach(arr, i, v) {
-		const char *s = json_string_value(v);
-		char *save = NULL, *tok;
-
-		memcpy(b + at, s, strlen(s) + 1);
-		for (tok = strtok_r(b + at, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			while (*tok == ' ')
-				tok++;
-			if (*tok)
-				l[k++] = tok;
-		}
-		at += strlen(s) + 1;
-	}
-	if (k == 0) {
-		free(l);
-		free(b);
-		return cli_usage_error(c, "--%s needs a value", field);
-	}
-	l[k] = NULL;
-	*out = l;
-	*buf = b;
-	return 0;
-}
 
 /* A row of the terminal table. */
 struct row {
@@ -212,7 +161,7 @@ int cmd_drift(struct cli *c, int argc, char **argv)
 		rc = cli_usage_error(c, "drift needs --reference FILE and --current FILE");
 		goto out;
 	}
-	if ((rc = split_list(c, &a, "columns", &columns, &cbuf)))
+	if ((rc = cli_opt_list(c, &a, "columns", &columns, &cbuf)))
 		goto out;
 	o.columns = columns;
 	o.method = cli_opt(&a, "method");
@@ -261,7 +210,7 @@ int cmd_drift(struct cli *c, int argc, char **argv)
 		}
 	}
 	o.read.no_header = json_is_true(json_object_get(a.opts, "no_header"));
-	if ((rc = split_list(c, &a, "na", &na, &nbuf)))
+	if ((rc = cli_opt_list(c, &a, "na", &na, &nbuf)))
 		goto out;
 	o.read.na = na;
 

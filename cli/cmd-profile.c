@@ -35,57 +35,6 @@ static const struct cli_opt show_spec[] = {
 	{ NULL, 0, NULL },
 };
 
-/* Comma-separated values of a repeatable flag as a NULL-terminated array (strings in *buf). */
-static int split_list(struct cli *c, const struct cli_args *a, const char *field,
-		      const char ***out, char **buf)
-{
-	json_t *arr = json_object_get(a->opts, field), *v;
-	size_t i, n = 0, len = 0, at = 0, k = 0;
-	const char **l;
-	char *b;
-
-	*out = NULL;
-	*buf = NULL;
-	if (!arr)
-		return 0;
-	json_array_foreach(arr, i, v) {
-		const char *s = json_string_value(v);
-
-		len += strlen(s) + 1;
-		n += 1;
-		for (; *s; s++)
-			n += *s == ',';
-	}
-	l = calloc(n + 1, sizeof(*l));
-	b = malloc(len + 1);
-	if (!l || !b) {
-		free(l);
-		free(b);
-		return mrm_error_set(&c->err, MRM_EINPUT, "out of memory");
-	}
-	json_array_foreach(arr, i, v) {
-		const char *s = json_string_value(v);
-		char *save = NULL, *tok;
-
-		memcpy(b + at, s, strlen(s) + 1);
-		for (tok = strtok_r(b + at, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			while (*tok == ' ')
-				tok++;
-			if (*tok)
-				l[k++] = tok;
-		}
-		at += strlen(s) + 1;
-	}
-	if (k == 0) {
-		free(l);
-		free(b);
-		return cli_usage_error(c, "--%s needs a value", field);
-	}
-	l[k] = NULL;
-	*out = l;
-	*buf = b;
-	return 0;
-}
 
 static int parse_count(struct cli *c, const char *flag, const char *s, unsigned long min,
 		       unsigned long max, unsigned long *out)
@@ -167,8 +116,8 @@ static int profile_build(struct cli *c, int argc, char **argv)
 	}
 	o.no_header = json_is_true(json_object_get(a.opts, "no_header"));
 	o.skip_bad_rows = json_is_true(json_object_get(a.opts, "skip_bad_rows"));
-	if ((rc = split_list(c, &a, "na", &na, &nbuf)) ||
-	    (rc = split_list(c, &a, "columns", &cols, &cbuf)))
+	if ((rc = cli_opt_list(c, &a, "na", &na, &nbuf)) ||
+	    (rc = cli_opt_list(c, &a, "columns", &cols, &cbuf)))
 		goto out;
 	o.na = na;
 	if ((rc = mrm_table_open(a.pos[0], &o, &r, &c->err)) ||

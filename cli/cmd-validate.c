@@ -53,60 +53,6 @@ static const struct cli_opt spec[] = {
 	{ NULL, 0, NULL },
 };
 
-/* Comma-separated values of a repeatable flag, as a NULL-terminated array (strings in *buf). */
-static int split_list(struct cli *c, const struct cli_args *a, const char *field, const char ***out,
-		      char **buf)
-{
-	char key[64];
-	json_t *arr, *v;
-	size_t i, n = 0, len = 0, at = 0, k = 0;
-	const char **l;
-	char *b;
-
-	*out = NULL;
-	*buf = NULL;
-	snprintf(key, sizeof(key), "%s", field);
-	arr = json_object_get(a->opts, key);
-	if (!arr)
-		return 0;
-	json_array_foreach(arr, i, v) {
-		const char *s = json_string_value(v);
-
-		len += strlen(s) + 1;
-		n += 1;
-		for (; *s; s++)
-			n += *s == ',';
-	}
-	l = calloc(n + 1, sizeof(*l));
-	b = malloc(len + 1);
-	if (!l || !b) {
-		free(l);
-		free(b);
-		return mrm_error_set(&c->err, MRM_EINPUT, "out of memory");
-	}
-	json_array_foreach(arr, i, v) {
-		const char *s = json_string_value(v);
-		char *save = NULL, *tok;
-
-		memcpy(b + at, s, strlen(s) + 1);
-		for (tok = strtok_r(b + at, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			while (*tok == ' ')
-				tok++;
-			if (*tok)
-				l[k++] = tok;
-		}
-		at += strlen(s) + 1;
-	}
-	if (k == 0) {
-		free(l);
-		free(b);
-		return cli_usage_error(c, "--%s needs a value", field);
-	}
-	l[k] = NULL;
-	*out = l;
-	*buf = b;
-	return 0;
-}
 
 static int parse_number(struct cli *c, const char *flag, const char *s, double *out)
 {
@@ -452,9 +398,9 @@ int cmd_validate(struct cli *c, int argc, char **argv)
 		rc = cli_usage_error(c, "missing --label COLUMN");
 		goto out;
 	}
-	if ((rc = split_list(c, &a, "score", &scores, &sbuf)) ||
-	    (rc = split_list(c, &a, "group", &groups, &gbuf)) ||
-	    (rc = split_list(c, &a, "classes", &classes, &cbuf)))
+	if ((rc = cli_opt_list(c, &a, "score", &scores, &sbuf)) ||
+	    (rc = cli_opt_list(c, &a, "group", &groups, &gbuf)) ||
+	    (rc = cli_opt_list(c, &a, "classes", &classes, &cbuf)))
 		goto out;
 	o.score = scores;
 	o.groups = groups;
@@ -501,7 +447,7 @@ int cmd_validate(struct cli *c, int argc, char **argv)
 		char *lb = NULL;
 		size_t i;
 
-		if ((rc = split_list(c, &a, "bootstrap_metrics", &l, &lb)))
+		if ((rc = cli_opt_list(c, &a, "bootstrap_metrics", &l, &lb)))
 			goto out;
 		for (i = 0; l[i]; i++) {
 			int id = mrm_binary_metric_id(l[i]);
@@ -569,7 +515,7 @@ int cmd_validate(struct cli *c, int argc, char **argv)
 	o.read.no_header = json_is_true(json_object_get(a.opts, "no_header"));
 	o.read.skip_bad_rows = json_is_true(json_object_get(a.opts, "skip_bad_rows"));
 	if (json_object_get(a.opts, "na")) {
-		if ((rc = split_list(c, &a, "na", &na, &nbuf)))
+		if ((rc = cli_opt_list(c, &a, "na", &na, &nbuf)))
 			goto out;
 		o.read.na = na;
 	}

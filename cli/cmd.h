@@ -75,6 +75,15 @@ void cli_args_release(struct cli_args *a);
 /* String value of an option, or NULL. */
 const char *cli_opt(const struct cli_args *a, const char *field);
 
+/*
+ * The comma-separated values of a repeatable flag (`--group a,b --group c`)
+ * as a NULL-terminated array in `*out`, its strings in `*buf`; both NULL if
+ * the flag is absent, and the caller frees both. A flag given with no value
+ * is a usage error.
+ */
+int cli_opt_list(struct cli *c, const struct cli_args *a, const char *field,
+		 const char ***out, char **buf);
+
 /* Requires exactly `min`..`max` positional arguments; `what` names them. */
 int cli_need_pos(struct cli *c, const struct cli_args *a, int min, int max,
 		 const char *what);
