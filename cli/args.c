@@ -5,6 +5,7 @@
 
 #include "cli/cmd.h"
 #include "mrm/ctx.h"
+#include "mrm/table.h"
 
 int cli_usage_error(struct cli *c, const char *fmt, ...)
 {
@@ -167,6 +168,37 @@ int cli_opt_list(struct cli *c, const struct cli_args *a, const char *field,
 	*out = l;
 	*buf = b;
 	return 0;
+}
+
+int cli_read_options(struct cli *c, const struct cli_args *a, struct mrm_table_options *o,
+		     const char ***na, char **nbuf)
+{
+	const char *s;
+	int rc;
+
+	if ((s = cli_opt(a, "format"))) {
+		if (!strcmp(s, "csv"))
+			o->format = MRM_TABLE_CSV;
+		else if (!strcmp(s, "jsonl"))
+			o->format = MRM_TABLE_JSONL;
+		else
+			return cli_usage_error(c, "--format must be csv or jsonl, not '%s'", s);
+	}
+	if ((s = cli_opt(a, "delimiter"))) {
+		if (!strcmp(s, "tab") || !strcmp(s, "\\t") || !strcmp(s, "\t"))
+			o->delimiter = '\t';
+		else if (strlen(s) == 1 && s[0] != '"' && s[0] != '\n' && s[0] != '\r')
+			o->delimiter = s[0];
+		else
+			return cli_usage_error(c, "--delimiter must be one character (or 'tab'), not '%s'", s);
+	}
+	o->no_header = json_is_true(json_object_get(a->opts, "no_header"));
+	o->skip_bad_rows = json_is_true(json_object_get(a->opts, "skip_bad_rows"));
+	if ((rc = cli_opt_list(c, a, "na", na, nbuf)))
+		return rc;
+	if (*na)
+		o->na = *na;
+	return MRM_OK;
 }
 
 int cli_need_pos(struct cli *c, const struct cli_args *a, int min, int max,

@@ -189,30 +189,8 @@ int cmd_drift(struct cli *c, int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((s = cli_opt(&a, "format"))) {
-		if (!strcmp(s, "csv"))
-			o.read.format = MRM_TABLE_CSV;
-		else if (!strcmp(s, "jsonl"))
-			o.read.format = MRM_TABLE_JSONL;
-		else {
-			rc = cli_usage_error(c, "--format must be csv or jsonl, not '%s'", s);
-			goto out;
-		}
-	}
-	if ((s = cli_opt(&a, "delimiter"))) {
-		if (!strcmp(s, "tab") || !strcmp(s, "\\t") || !strcmp(s, "\t"))
-			o.read.delimiter = '\t';
-		else if (strlen(s) == 1 && s[0] != '"' && s[0] != '\n' && s[0] != '\r')
-			o.read.delimiter = s[0];
-		else {
-			rc = cli_usage_error(c, "--delimiter must be one character (or 'tab'), not '%s'", s);
-			goto out;
-		}
-	}
-	o.read.no_header = json_is_true(json_object_get(a.opts, "no_header"));
-	if ((rc = cli_opt_list(c, &a, "na", &na, &nbuf)))
+	if ((rc = cli_read_options(c, &a, &o.read, &na, &nbuf)))
 		goto out;
-	o.read.na = na;
 
 	drc = mrm_drift_run(&o, &doc, &c->err);
 	if (drc && drc != MRM_ECHECK) {

@@ -87,26 +87,6 @@ static int profile_build(struct cli *c, int argc, char **argv)
 		rc = cli_usage_error(c, "missing -o OUT.profile");
 		goto out;
 	}
-	if ((s = cli_opt(&a, "format"))) {
-		if (!strcmp(s, "csv"))
-			o.format = MRM_TABLE_CSV;
-		else if (!strcmp(s, "jsonl"))
-			o.format = MRM_TABLE_JSONL;
-		else {
-			rc = cli_usage_error(c, "--format must be csv or jsonl, not '%s'", s);
-			goto out;
-		}
-	}
-	if ((s = cli_opt(&a, "delimiter"))) {
-		if (!strcmp(s, "tab") || !strcmp(s, "\\t") || !strcmp(s, "\t"))
-			o.delimiter = '\t';
-		else if (strlen(s) == 1 && s[0] != '"' && s[0] != '\n' && s[0] != '\r')
-			o.delimiter = s[0];
-		else {
-			rc = cli_usage_error(c, "--delimiter must be one character (or 'tab'), not '%s'", s);
-			goto out;
-		}
-	}
 	if ((s = cli_opt(&a, "threads"))) {
 		unsigned long v;
 
@@ -114,12 +94,9 @@ static int profile_build(struct cli *c, int argc, char **argv)
 			goto out;
 		o.threads = (int)v;
 	}
-	o.no_header = json_is_true(json_object_get(a.opts, "no_header"));
-	o.skip_bad_rows = json_is_true(json_object_get(a.opts, "skip_bad_rows"));
-	if ((rc = cli_opt_list(c, &a, "na", &na, &nbuf)) ||
+	if ((rc = cli_read_options(c, &a, &o, &na, &nbuf)) ||
 	    (rc = cli_opt_list(c, &a, "columns", &cols, &cbuf)))
 		goto out;
-	o.na = na;
 	if ((rc = mrm_table_open(a.pos[0], &o, &r, &c->err)) ||
 	    (rc = mrm_profile_build(r, cols, &p, &c->err)) ||
 	    (rc = mrm_profile_write(p, outp, &c->err)))

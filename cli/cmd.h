@@ -84,6 +84,17 @@ const char *cli_opt(const struct cli_args *a, const char *field);
 int cli_opt_list(struct cli *c, const struct cli_args *a, const char *field,
 		 const char ***out, char **buf);
 
+struct mrm_table_options;
+
+/*
+ * The data-reading flags every command that reads files shares (--format,
+ * --delimiter, --no-header, --skip-bad-rows, --na) into `o`; the --na list
+ * is returned in `*na` / `*nbuf` for the caller to free. Bad values are
+ * usage errors.
+ */
+int cli_read_options(struct cli *c, const struct cli_args *a, struct mrm_table_options *o,
+		     const char ***na, char **nbuf);
+
 /* Requires exactly `min`..`max` positional arguments; `what` names them. */
 int cli_need_pos(struct cli *c, const struct cli_args *a, int min, int max,
 		 const char *what);
