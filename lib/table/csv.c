@@ -41,30 +41,6 @@ static inline const char *scan2(const char *p, char a, char b)
 
 /* ---- header ---------------------------------------------------------- */
 
-static int fill(struct mrm_table_reader *r, struct mrm_error *err)
-{
-	size_t got;
-	int rc;
-
-	if (r->eof)
-		return MRM_OK;
-	if (r->carry_cap - r->carry_len < 65536) {
-		size_t cap = r->carry_cap ? r->carry_cap * 2 : 131072;
-		char *c = realloc(r->carry, cap);
-		if (!c)
-			return mrm_error_set(err, MRM_EINPUT, "%s: out of memory",
-					     r->name);
-		r->carry = c;
-		r->carry_cap = cap;
-	}
-	rc = mrm__src_read(&r->src, r->carry + r->carry_len,
-			   r->carry_cap - r->carry_len - 1, &got, err);
-	if (rc)
-		return rc;
-	r->eof = got == 0;
-	r->carry_len += got;
-	return MRM_OK;
-}
 
 /* Counts each candidate outside quotes on the first line; the most wins. */
 static char detect_delimiter(const char *p, size_t n)
@@ -238,7 +214,7 @@ int mrm__csv_header(struct mrm_table_reader *r, struct mrm_error *err)
 			break;
 		if (r->eof)
 			break;
-		if ((rc = fill(r, err)))
+		if ((rc = mrm__carry_fill(r, err)))
 			return rc;
 	}
 	if (start >= r->carry_len) {
@@ -254,7 +230,7 @@ int mrm__csv_header(struct mrm_table_reader *r, struct mrm_error *err)
 			return mrm_error_set(err, MRM_EINPUT,
 					     "%s:%zu:1: first line longer than %zu bytes",
 					     r->name, lines + 1, r->max_line);
-		if ((rc = fill(r, err)))
+		if ((rc = mrm__carry_fill(r, err)))
 			return rc;
 	}
 	if (!r->delim)
@@ -269,7 +245,7 @@ int mrm__csv_header(struct mrm_table_reader *r, struct mrm_error *err)
 			return mrm_error_set(err, MRM_EINPUT,
 					     "%s:%zu:1: first row longer than %zu bytes",
 					     r->name, lines + 1, r->max_line);
-		if ((rc = fill(r, err)))
+		if ((rc = mrm__carry_fill(r, err)))
 			return rc;
 	}
 	line = lines + 1;

@@ -203,6 +203,12 @@ int mrm__frame(struct mrm_table_reader *r, struct mrm__job *j,
 #define MRM__FRAME_EOF (-1)
 
 /* csv.c */
+/*
+ * Reads once more from the source into r->carry (growing it as needed);
+ * sets r->eof at the end. A no-op after the end.
+ */
+int mrm__carry_fill(struct mrm_table_reader *r, struct mrm_error *err);
+
 int mrm__csv_header(struct mrm_table_reader *r, struct mrm_error *err);
 void mrm__csv_parse(const struct mrm_table_reader *r, struct mrm__job *j);
 

@@ -20,30 +20,6 @@ static bool blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-static int fill(struct mrm_table_reader *r, struct mrm_error *err)
-{
-	size_t got;
-	int rc;
-
-	if (r->eof)
-		return MRM_OK;
-	if (r->carry_cap - r->carry_len < 65536) {
-		size_t cap = r->carry_cap ? r->carry_cap * 2 : 131072;
-		char *c = realloc(r->carry, cap);
-		if (!c)
-			return mrm_error_set(err, MRM_EINPUT, "%s: out of memory",
-					     r->name);
-		r->carry = c;
-		r->carry_cap = cap;
-	}
-	rc = mrm__src_read(&r->src, r->carry + r->carry_len,
-			   r->carry_cap - r->carry_len - 1, &got, err);
-	if (rc)
-		return rc;
-	r->eof = got == 0;
-	r->carry_len += got;
-	return MRM_OK;
-}
 
 int mrm__jsonl_header(struct mrm_table_reader *r, struct mrm_error *err)
 {
@@ -79,7 +55,7 @@ int mrm__jsonl_header(struct mrm_table_reader *r, struct mrm_error *err)
 			return mrm_error_set(err, MRM_EINPUT,
 					     "%s:%zu:1: first line longer than %zu bytes",
 					     r->name, lines + 1, r->max_line);
-		if ((rc = fill(r, err)))
+		if ((rc = mrm__carry_fill(r, err)))
 			return rc;
 	}
 	if (r->names)

@@ -163,26 +163,37 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= k && !strcasecmp(s + n - k, suffix);
 }
 
+int mrm__carry_fill(struct mrm_table_reader *r, struct mrm_error *err)
+{
+	size_t got;
+	int rc;
+
+	if (r->eof)
+		return MRM_OK;
+	if (r->carry_cap - r->carry_len < 65536) {
+		size_t cap = r->carry_cap ? r->carry_cap * 2 : 131072;
+		char *c = realloc(r->carry, cap);
+		if (!c)
+			return oom(r, err);
+		r->carry = c;
+		r->carry_cap = cap;
+	}
+	rc = mrm__src_read(&r->src, r->carry + r->carry_len, r->carry_cap - r->carry_len - 1,
+			   &got, err);
+	if (rc)
+		return rc;
+	r->eof = got == 0;
+	r->carry_len += got;
+	return MRM_OK;
+}
+
 static int fill_carry(struct mrm_table_reader *r, size_t want,
 		      struct mrm_error *err)
 {
 	while (r->carry_len < want && !r->eof) {
-		size_t got;
-		int rc;
-		if (r->carry_cap - r->carry_len < 65536) {
-			size_t cap = r->carry_cap ? r->carry_cap * 2 : 131072;
-			char *c = realloc(r->carry, cap);
-			if (!c)
-				return oom(r, err);
-			r->carry = c;
-			r->carry_cap = cap;
-		}
-		rc = mrm__src_read(&r->src, r->carry + r->carry_len,
-				   r->carry_cap - r->carry_len - 1, &got, err);
+		int rc = mrm__carry_fill(r, err);
 		if (rc)
 			return rc;
-		r->eof = got == 0;
-		r->carry_len += got;
 	}
 	return MRM_OK;
 }

@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include "mrm/audit.h"
 #include "mrm/ctx.h"
 #include "mrm/finding.h"
@@ -16,48 +18,7 @@
 #include "mrm/model.h"
 #include "mrm/user.h"
 
-#define NOW "2026-11-26T09:00:00Z"
 
-struct fx {
-	char dir[64], db[128];
-	struct mrm_ctx *ctx;
-	struct mrm_error err;
-};
-
-static void as(struct fx *f, const char *actor)
-{
-	struct mrm_ctx_options o = { .db = f->db, .actor = actor, .now = NOW };
-	mrm_ctx_free(f->ctx);
-	f->ctx = NULL;
-	mrm_error_clear(&f->err);
-	if (mrm_ctx_open(&o, &f->ctx, &f->err))
-		fail_msg("open as %s: %s", actor, f->err.msg);
-}
-
-#define OK(f, call)                                              \
-	do {                                                     \
-		mrm_error_clear(&(f)->err);                      \
-		if ((call) != MRM_OK)                            \
-			fail_msg("%s: %s", #call, (f)->err.msg); \
-	} while (0)
-
-/* Expects `call` to fail with `code` and a message containing `text`. */
-#define FAILS(f, code, text, call)                                                            \
-	do {                                                                                  \
-		int rc_;                                                                      \
-		mrm_error_clear(&(f)->err);                                                   \
-		rc_ = (call);                                                                 \
-		if (rc_ != (code) || !strstr((f)->err.msg, (text)))                           \
-			fail_msg("%s: got %d '%s', want %d '%s'", #call, rc_, (f)->err.msg,   \
-				 (code), (text));                                             \
-	} while (0)
-
-static void add_model(struct fx *f, const char *id)
-{
-	json_t *m = json_pack("{ss ss ss ss}", "id", id, "name", id, "owner", "bob", "purpose", "test");
-	OK(f, mrm_model_add(f->ctx, m, NULL, &f->err));
-	json_decref(m);
-}
 
 static void add_finding(struct fx *f, const char *model)
 {
@@ -81,8 +42,8 @@ static int setup(void **state)
 	OK(f, mrm_user_add(f->ctx, "bob", "owner", NULL, &f->err));
 	OK(f, mrm_user_add(f->ctx, "carol", "approver", NULL, &f->err));
 	OK(f, mrm_user_add(f->ctx, "dave", "auditor", NULL, &f->err));
-	add_model(f, "pd");
-	add_model(f, "chat");
+	add_model(f, "pd", "bob");
+	add_model(f, "chat", "bob");
 	add_finding(f, "pd");   /* F-1 */
 	add_finding(f, "pd");   /* F-2 */
 	add_finding(f, "chat"); /* F-3 */

@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include "mrm/audit.h"
 #include "mrm/ctx.h"
 #include "mrm/model.h"
@@ -404,39 +406,6 @@ static void yaml_answers(void **state)
 }
 
 /* ---- with a store ------------------------------------------------------ */
-
-struct fx {
-	char dir[64], db[128];
-	struct mrm_ctx *ctx;
-	struct mrm_error err;
-};
-
-static void as(struct fx *f, const char *actor)
-{
-	struct mrm_ctx_options o = { .db = f->db, .actor = actor, .now = "2026-11-26T09:00:00Z" };
-	mrm_ctx_free(f->ctx);
-	f->ctx = NULL;
-	mrm_error_clear(&f->err);
-	if (mrm_ctx_open(&o, &f->ctx, &f->err))
-		fail_msg("open as %s: %s", actor, f->err.msg);
-}
-
-#define OK(f, call)                                              \
-	do {                                                     \
-		mrm_error_clear(&(f)->err);                      \
-		if ((call) != MRM_OK)                            \
-			fail_msg("%s: %s", #call, (f)->err.msg); \
-	} while (0)
-
-#define FAILS(f, code, text, call)                                                            \
-	do {                                                                                  \
-		int rc_;                                                                      \
-		mrm_error_clear(&(f)->err);                                                   \
-		rc_ = (call);                                                                 \
-		if (rc_ != (code) || !strstr((f)->err.msg, (text)))                           \
-			fail_msg("%s: got %d '%s', want %d '%s'", #call, rc_, (f)->err.msg,   \
-				 (code), (text));                                             \
-	} while (0)
 
 static int setup(void **state)
 {
