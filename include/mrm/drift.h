@@ -37,6 +37,16 @@ struct mrm_drift_options {
 	double threshold;
 	bool has_threshold;
 	enum mrm_drift_correction correction;
+	/*
+	 * Windows over time: the current data's timestamp column (ISO 8601 date or date-time,
+	 * or epoch seconds) and the window length ("1h", "1d", "1w"); both NULL for none. With
+	 * them the document gains "windows", one entry per window (docs/drift.md).
+	 */
+	const char *timestamp;
+	const char *window;
+	/* Performance per window when labels exist: label and score columns, or NULL. */
+	const char *label;
+	const char *score;
 	/* Reading options, applied to both files (format, delimiter, no_header, na). */
 	struct mrm_table_options read;
 };

@@ -1,0 +1,392 @@
+/*
+ * The per-column comparison of `mrm drift`: every applicable measure of mrm/stats-drift.h, the
+ * deciding test with its threshold, multiple-testing corrections and the summary keys.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mrm/stats-drift.h"
+#include "monitor/drift-internal.h"
+
+bool drift_p_based(const char *m)
+{
+	return !strcmp(m, "ks") || !strcmp(m, "chi2") || !strcmp(m, "z") || !strcmp(m, "anderson_darling");
+}
+
+double drift_default_threshold(const char *m)
+{
+	if (drift_p_based(m))
+		return DRIFT_P_THRESHOLD;
+	if (!strcmp(m, "psi"))
+		return DRIFT_PSI_THRESHOLD;
+	return DRIFT_DIST_THRESHOLD;
+}
+
+static int oom(struct mrm_error *err)
+{
+	return mrm_error_set(err, MRM_EINPUT, "out of memory");
+}
+
+static json_t *metric(struct mrm_metric m, json_t *undef, const char *key)
+{
+	if (mrm_metric_ok(m))
+		return json_real(m.value);
+	json_object_set_new(undef, key, json_string(m.reason));
+	return json_null();
+}
+
+/* The threshold of method m: the user's when m is the forced method, else its default. */
+static double threshold_of(const struct mrm_drift_options *o, const char *m)
+{
+	return o->has_threshold && o->method && !strcmp(o->method, m) ? o->threshold :
+	       drift_default_threshold(m);
+}
+
+static void set_decision(struct drift_result *r, const char *method, struct mrm_metric stat,
+			 struct mrm_metric p, double thr)
+{
+	r->method = method;
+	r->thr = thr;
+	r->pbased = drift_p_based(method);
+	r->defined = mrm_metric_ok(stat) && (!r->pbased || mrm_metric_ok(p));
+	r->stat = stat.value;
+	r->p = r->pbased ? p.value : NAN;
+	json_object_set_new(r->obj, "method", json_string(method));
+	json_object_set_new(r->obj, "statistic", mrm_metric_ok(stat) ? json_real(stat.value) : json_null());
+	json_object_set_new(r->obj, "p_value",
+			    r->pbased && mrm_metric_ok(p) ? json_real(p.value) : json_null());
+	json_object_set_new(r->obj, "threshold", json_real(thr));
+	if (!r->defined)
+		json_object_set_new(r->obj, "reason",
+				    json_string(!mrm_metric_ok(stat) ? stat.reason : p.reason));
+	else if (r->pbased)
+		r->drifted = r->p < thr;
+	else
+		r->drifted = r->stat >= thr;
+}
+
+void drift_not_compared(struct drift_result *r, const char *type, const char *reason)
+{
+	json_object_set_new(r->obj, "type", json_string(type));
+	json_object_set_new(r->obj, "method", json_null());
+	json_object_set_new(r->obj, "statistic", json_null());
+	json_object_set_new(r->obj, "p_value", json_null());
+	json_object_set_new(r->obj, "drifted", json_false());
+	json_object_set_new(r->obj, "reason", json_string(reason));
+}
+
+static json_t *reals(const double *x, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < n; i++)
+		json_array_append_new(a, json_real(x[i]));
+	return a;
+}
+
+/*
+ * "histogram": DRIFT_HIST_BINS equal-width bins over the range of both (sorted) samples, the
+ * proportion of each side per bin; the last bin is closed.
+ */
+static int histogram(json_t *obj, const double *a, size_t na, const double *b, size_t nb)
+{
+	double lo = a[0] < b[0] ? a[0] : b[0], hi = a[na - 1] > b[nb - 1] ? a[na - 1] : b[nb - 1];
+	double edges[DRIFT_HIST_BINS + 1], ra[DRIFT_HIST_BINS] = { 0 }, rb[DRIFT_HIST_BINS] = { 0 };
+	size_t bins = hi > lo ? DRIFT_HIST_BINS : 1, i;
+	json_t *h;
+
+	for (i = 0; i <= bins; i++)
+		edges[i] = i == bins ? hi : lo + (hi - lo) * (double)i / (double)bins;
+	for (i = 0; i < na; i++) {
+		size_t k = hi > lo ? (size_t)((a[i] - lo) / (hi - lo) * (double)bins) : 0;
+
+		ra[k < bins ? k : bins - 1] += 1;
+	}
+	for (i = 0; i < nb; i++) {
+		size_t k = hi > lo ? (size_t)((b[i] - lo) / (hi - lo) * (double)bins) : 0;
+
+		rb[k < bins ? k : bins - 1] += 1;
+	}
+	for (i = 0; i < bins; i++) {
+		ra[i] /= (double)na;
+		rb[i] /= (double)nb;
+	}
+	h = json_pack("{s:o, s:o, s:o}", "edges", reals(edges, bins + 1), "reference", reals(ra, bins),
+		      "current", reals(rb, bins));
+	if (!h)
+		return -1;
+	json_object_set_new(obj, "histogram", h);
+	return 0;
+}
+
+static int numeric_column(const struct mrm_drift_options *o, const struct drift_col *rc,
+			  const struct drift_col *cc, bool detail, struct drift_result *r,
+			  struct mrm_error *err)
+{
+	size_t na = rc->n, nb = cc->n;
+	const double *a = rc->num, *b = cc->num;
+	struct mrm_drift_test ks, ad;
+	struct mrm_metric psi, w, wn, js;
+	json_t *undef = json_object();
+	const char *m = o->method;
+	int rc_ = 0;
+
+	if (!undef)
+		return oom(err);
+	if (na == 0 || nb == 0) {
+		drift_not_compared(r, "numeric", na == 0 ? "every reference value is missing" :
+				   "every current value is missing");
+		goto out;
+	}
+	json_object_set_new(r->obj, "type", json_string("numeric"));
+	if ((rc_ = mrm_ks_2samp(a, na, b, nb, &ks, err)) ||
+	    (rc_ = mrm_psi(a, na, b, nb, 0, &psi, err)) ||
+	    (rc_ = mrm_wasserstein(a, na, b, nb, &w, &wn, err)) ||
+	    (rc_ = mrm_jensen_shannon(a, na, b, nb, 0, &js, err)) ||
+	    (rc_ = mrm_anderson_ksamp(a, na, b, nb, &ad, err)))
+		goto out;
+	json_object_set_new(r->obj, "ks_statistic", metric(ks.statistic, undef, "ks_statistic"));
+	json_object_set_new(r->obj, "ks_p_value", metric(ks.p_value, undef, "ks_p_value"));
+	json_object_set_new(r->obj, "psi", metric(psi, undef, "psi"));
+	json_object_set_new(r->obj, "wasserstein", metric(w, undef, "wasserstein"));
+	json_object_set_new(r->obj, "wasserstein_norm", metric(wn, undef, "wasserstein_norm"));
+	json_object_set_new(r->obj, "jensen_shannon", metric(js, undef, "jensen_shannon"));
+	json_object_set_new(r->obj, "anderson_darling", metric(ad.statistic, undef, "anderson_darling"));
+	if (!m || !strcmp(m, "chi2") || !strcmp(m, "z"))
+		m = na <= DRIFT_SMALL_ROWS ? "ks" : "wasserstein";
+	if (!strcmp(m, "ks")) {
+		set_decision(r, "ks", ks.statistic, ks.p_value, threshold_of(o, m));
+	} else {
+		struct mrm_metric s = !strcmp(m, "psi") ? psi : !strcmp(m, "wasserstein") ? wn :
+				      !strcmp(m, "jensen_shannon") ? js : ad.statistic;
+		struct mrm_metric p = !strcmp(m, "anderson_darling") ? ad.p_value :
+				      (struct mrm_metric){ NAN, NULL };
+
+		set_decision(r, m, s, p, threshold_of(o, m));
+	}
+	if (json_object_size(undef))
+		json_object_set(r->obj, "undefined", undef);
+	if (detail && histogram(r->obj, a, na, b, nb))
+		rc_ = oom(err);
+out:
+	json_decref(undef);
+	return rc_;
+}
+
+/* "categories": the DRIFT_TOP_CATEGORIES most frequent (both sides together), then "(other)". */
+static int categories(json_t *obj, const char *const *names, const double *cr, const double *cu,
+		      size_t k)
+{
+	size_t *idx = malloc((k ? k : 1) * sizeof(*idx)), i, j, top = k < DRIFT_TOP_CATEGORIES ? k :
+		      DRIFT_TOP_CATEGORIES;
+	json_t *jn = json_array(), *jr = json_array(), *jc = json_array(), *c;
+	double orr = 0, ocu = 0;
+
+	if (!idx || !jn || !jr || !jc)
+		goto fail;
+	for (i = 0; i < k; i++)
+		idx[i] = i;
+	/* Partial selection sort: k is small and only the top are ordered. */
+	for (i = 0; i < top; i++)
+		for (j = i + 1; j < k; j++)
+			if (cr[idx[j]] + cu[idx[j]] > cr[idx[i]] + cu[idx[i]]) {
+				size_t t = idx[i];
+
+				idx[i] = idx[j];
+				idx[j] = t;
+			}
+	for (i = 0; i < k; i++) {
+		if (i < top) {
+			json_array_append_new(jn, json_string(names[idx[i]]));
+			json_array_append_new(jr, json_real(cr[idx[i]]));
+			json_array_append_new(jc, json_real(cu[idx[i]]));
+		} else {
+			orr += cr[idx[i]];
+			ocu += cu[idx[i]];
+		}
+	}
+	if (k > top) {
+		json_array_append_new(jn, json_string("(other)"));
+		json_array_append_new(jr, json_real(orr));
+		json_array_append_new(jc, json_real(ocu));
+	}
+	free(idx);
+	if (!(c = json_pack("{s:o, s:o, s:o}", "names", jn, "reference", jr, "current", jc)))
+		return -1;
+	json_object_set_new(obj, "categories", c);
+	return 0;
+fail:
+	free(idx);
+	json_decref(jn);
+	json_decref(jr);
+	json_decref(jc);
+	return -1;
+}
+
+static int categorical_column(const struct mrm_drift_options *o, const struct drift_col *rc,
+			      const struct drift_col *cc, bool detail, struct drift_result *r,
+			      struct mrm_error *err)
+{
+	size_t k = rc->k, i;
+	double *cr = NULL, *cu = NULL, ra = 0, ca = 0;
+	const char **names = NULL;
+	json_t *undef = json_object(), *newc = json_array(), *gone = json_array();
+	struct mrm_drift_test chi, z = { 0 };
+	struct mrm_metric psi, js;
+	const char *m = o->method;
+	bool binary;
+	int rc_ = 0;
+
+	cr = calloc(rc->k + cc->k + 1, sizeof(*cr));
+	cu = calloc(rc->k + cc->k + 1, sizeof(*cu));
+	names = calloc(rc->k + cc->k + 1, sizeof(*names));
+	if (!undef || !newc || !gone || !cr || !cu || !names) {
+		rc_ = oom(err);
+		goto out;
+	}
+	/* The union of the categories: the reference's, then the current's new ones. */
+	for (i = 0; i < rc->k; i++) {
+		names[i] = rc->cat[i];
+		cr[i] = rc->cnt[i];
+		ra += rc->cnt[i];
+	}
+	for (i = 0; i < cc->k; i++) {
+		bool found = false;
+		void *at = rc->index ? mrm_strmap_get(rc->index, cc->cat[i], cc->catlen[i], &found) : NULL;
+		size_t j = found ? (size_t)((uintptr_t)at - 1) : k++;
+
+		names[j] = cc->cat[i];
+		cu[j] += cc->cnt[i];
+		ca += cc->cnt[i];
+	}
+	if (ra == 0 || ca == 0) {
+		drift_not_compared(r, "categorical", ra == 0 ? "every reference value is missing" :
+				   "every current value is missing");
+		goto out;
+	}
+	json_object_set_new(r->obj, "type", json_string("categorical"));
+	if ((rc_ = mrm_chi2_homogeneity(cr, cu, k, &chi, err)) ||
+	    (rc_ = mrm_psi_counts(cr, cu, k, &psi, err)) ||
+	    (rc_ = mrm_jensen_shannon_counts(cr, cu, k, &js, err)))
+		goto out;
+	binary = k == 2;
+	if (binary && (rc_ = mrm_two_proportion_z(cr[0], ra, cu[0], ca, &z, err)))
+		goto out;
+	json_object_set_new(r->obj, "chi2_statistic", metric(chi.statistic, undef, "chi2_statistic"));
+	json_object_set_new(r->obj, "chi2_p_value", metric(chi.p_value, undef, "chi2_p_value"));
+	json_object_set_new(r->obj, "chi2_dof", json_integer((json_int_t)chi.dof));
+	json_object_set_new(r->obj, "psi", metric(psi, undef, "psi"));
+	json_object_set_new(r->obj, "jensen_shannon", metric(js, undef, "jensen_shannon"));
+	if (binary) {
+		json_object_set_new(r->obj, "z_statistic", metric(z.statistic, undef, "z_statistic"));
+		json_object_set_new(r->obj, "z_p_value", metric(z.p_value, undef, "z_p_value"));
+		json_object_set_new(r->obj, "z_category", json_string(names[0]));
+	}
+	for (i = 0; i < k; i++) {
+		if (cr[i] == 0)
+			json_array_append_new(newc, json_string(names[i]));
+		if (cu[i] == 0)
+			json_array_append_new(gone, json_string(names[i]));
+	}
+	json_object_set(r->obj, "new_categories", newc);
+	json_object_set(r->obj, "vanished_categories", gone);
+	if (!m || !strcmp(m, "ks") || !strcmp(m, "wasserstein") || !strcmp(m, "anderson_darling") ||
+	    (!strcmp(m, "z") && !binary))
+		m = ra <= DRIFT_SMALL_ROWS ? (binary ? "z" : "chi2") : "jensen_shannon";
+	if (!strcmp(m, "chi2"))
+		set_decision(r, m, chi.statistic, chi.p_value, threshold_of(o, m));
+	else if (!strcmp(m, "z"))
+		set_decision(r, m, z.statistic, z.p_value, threshold_of(o, m));
+	else
+		set_decision(r, m, !strcmp(m, "psi") ? psi : js, (struct mrm_metric){ NAN, NULL },
+			     threshold_of(o, m));
+	if (json_object_size(undef))
+		json_object_set(r->obj, "undefined", undef);
+	if (detail && categories(r->obj, names, cr, cu, k))
+		rc_ = oom(err);
+out:
+	json_decref(undef);
+	json_decref(newc);
+	json_decref(gone);
+	free(cr);
+	free(cu);
+	free(names);
+	return rc_;
+}
+
+int drift_compare(const struct mrm_drift_options *o, const struct drift_col *ref,
+		  const struct drift_col *cur, bool detail, struct drift_result *r,
+		  struct mrm_error *err)
+{
+	if (ref->type == MRM_COL_CATEGORICAL)
+		return categorical_column(o, ref, cur, detail, r, err);
+	return numeric_column(o, ref, cur, detail, r, err);
+}
+
+void drift_correct(struct drift_result *cols, size_t n, enum mrm_drift_correction how)
+{
+	size_t *idx, m = 0, i, j;
+	double run = 0;
+
+	if (how == MRM_CORRECTION_NONE)
+		return;
+	idx = malloc((n ? n : 1) * sizeof(*idx));
+	if (!idx)
+		return;
+	for (i = 0; i < n; i++)
+		if (cols[i].obj && cols[i].pbased && cols[i].defined)
+			idx[m++] = i;
+	/* insertion sort by p, stable */
+	for (i = 1; i < m; i++)
+		for (j = i; j > 0 && cols[idx[j - 1]].p > cols[idx[j]].p; j--) {
+			size_t t = idx[j];
+
+			idx[j] = idx[j - 1];
+			idx[j - 1] = t;
+		}
+	for (i = 0; i < m; i++) {
+		struct drift_result *c = &cols[idx[i]];
+		double adj = (how == MRM_CORRECTION_HOLM ? (double)(m - i) : (double)m) * c->p;
+
+		if (adj > 1)
+			adj = 1;
+		if (how == MRM_CORRECTION_HOLM) {
+			if (adj < run)
+				adj = run;
+			run = adj;
+		}
+		c->drifted = adj < c->thr;
+		json_object_set_new(c->obj, "p_value_adjusted", json_real(adj));
+	}
+	free(idx);
+}
+
+bool drift_summarise(json_t *doc, struct drift_result *res, size_t n, size_t *tested_out,
+		     size_t *drifted_out)
+{
+	size_t i, tested = 0, drifted = 0;
+	bool dataset;
+
+	for (i = 0; i < n; i++) {
+		if (!res[i].obj || !res[i].method)
+			continue;
+		json_object_set_new(res[i].obj, "drifted", json_boolean(res[i].drifted));
+		tested += res[i].defined;
+		drifted += res[i].defined && res[i].drifted;
+	}
+	dataset = tested && (double)drifted / (double)tested >= DRIFT_SHARE_THRESHOLD;
+	json_object_set_new(doc, "columns_tested", json_integer((json_int_t)tested));
+	json_object_set_new(doc, "columns_drifted", json_integer((json_int_t)drifted));
+	json_object_set_new(doc, "drift_share", tested ? json_real((double)drifted / (double)tested) :
+			    json_null());
+	json_object_set_new(doc, "drift_share_threshold", json_real(DRIFT_SHARE_THRESHOLD));
+	json_object_set_new(doc, "dataset_drift", json_boolean(dataset));
+	if (tested_out)
+		*tested_out = tested;
+	if (drifted_out)
+		*drifted_out = drifted;
+	return dataset;
+}
