@@ -86,11 +86,16 @@ void mrm__dr_gauge(struct mrm__dr *d)
 	mrm__svg_end(d->o, NULL);
 }
 
-/* A "nice" axis range covering [lo, hi]; *step gets the tick step. */
+/* A "nice" axis range covering [lo, hi] (within +-1e300). */
 static void nice_range(double lo, double hi, double *y0, double *y1)
 {
 	double t[64], step;
 
+	/* Keep the span finite: values beyond are clamped to the edge of the plot. */
+	if (lo < -1e300)
+		lo = -1e300;
+	if (hi > 1e300)
+		hi = 1e300;
 	if (!(hi > lo)) {
 		double pad = fabs(lo) > 0 ? fabs(lo) / 10 : 1;
 		lo -= pad;

@@ -958,9 +958,9 @@ static int load(struct mrm__dr *d)
 		d->share_thr = DR_SHARE_THRESHOLD;
 	d->dataset_drift = json_is_true(json_object_get(d->doc, "dataset_drift"));
 	/* The document's own counts win over the recount. */
-	if (mrm__json_num(d->doc, "columns_tested", &x) && x >= 0)
+	if (mrm__json_num(d->doc, "columns_tested", &x) && x >= 0 && x < 1e15)
 		d->tested = (size_t)x;
-	if (mrm__json_num(d->doc, "columns_drifted", &x) && x >= 0)
+	if (mrm__json_num(d->doc, "columns_drifted", &x) && x >= 0 && x < 1e15)
 		d->drifted = (size_t)x;
 	json_array_foreach(d->quality, i, c)
 		if (json_is_true(json_object_get(c, "failed")))

@@ -304,6 +304,18 @@ static void escapes_and_survives_a_hostile_document(void **state)
 	free(html);
 }
 
+static void draws_extreme_numbers_without_nan(void **state)
+{
+	size_t len;
+	char *html = render_name("extreme", &len);
+	(void)state;
+
+	/* assert_page: no "nan" or "inf" anywhere, even from 1e308 and 5e-324. */
+	assert_non_null(strstr(html, ">n per window</title>"));
+	assert_non_null(strstr(html, ">x: p-value per window</title>"));
+	free(html);
+}
+
 static void bounds_the_page_of_a_huge_result(void **state)
 {
 	json_t *doc = json_object(), *cols = json_object(), *wins = json_array();
@@ -417,6 +429,7 @@ int main(void)
 		cmocka_unit_test(renders_the_contract_keys_alone),
 		cmocka_unit_test(renders_an_empty_result),
 		cmocka_unit_test(escapes_and_survives_a_hostile_document),
+		cmocka_unit_test(draws_extreme_numbers_without_nan),
 		cmocka_unit_test(bounds_the_page_of_a_huge_result),
 		cmocka_unit_test(reports_sink_and_input_errors),
 		cmocka_unit_test(writes_files_atomically),
