@@ -1,5 +1,6 @@
 /*
- * mrm drift: flags to mrm_drift_options, and the drift document as JSON or a terminal table.
+ * mrm drift: flags to mrm_drift_options, and the drift document as JSON, a terminal table or
+ * an HTML page (--html).
  */
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "cli/cmd.h"
 #include "mrm/drift.h"
+#include "mrm/report.h"
 #include "mrm/table.h"
 
 static const struct cli_opt spec[] = {
@@ -23,6 +25,7 @@ static const struct cli_opt spec[] = {
 	{ "no-header", OPT_BOOL, NULL },
 	{ "na", OPT_LIST, NULL },
 	{ "format", OPT_VALUE, NULL },
+	{ "html", OPT_VALUE, NULL },
 	{ NULL, 0, NULL },
 };
 
@@ -148,7 +151,7 @@ int cmd_drift(struct cli *c, int argc, char **argv)
 	const char **columns = NULL, **na = NULL;
 	char *cbuf = NULL, *nbuf = NULL;
 	json_t *doc = NULL;
-	const char *s;
+	const char *s, *html;
 	int rc, drc;
 
 	if ((rc = cli_parse(c, argc - 1, argv + 1, spec, &a)))
@@ -191,16 +194,29 @@ int cmd_drift(struct cli *c, int argc, char **argv)
 	}
 	if ((rc = cli_read_options(c, &a, &o.read, &na, &nbuf)))
 		goto out;
+	html = cli_opt(&a, "html");
 
 	drc = mrm_drift_run(&o, &doc, &c->err);
 	if (drc && drc != MRM_ECHECK) {
 		rc = drc;
 		goto out;
 	}
-	if (c->json)
+	if (html) {
+		struct mrm_error e = { 0 };
+
+		if ((rc = mrm_report_drift_html_file(doc, html, &e))) {
+			mrm_error_clear(&c->err);
+			mrm_error_set(&c->err, rc, "%s", e.msg);
+			goto out;
+		}
+	}
+	if (c->json) {
 		cli_print_json(json_incref(doc));
-	else
+	} else {
 		print_summary(doc);
+		if (html)
+			printf("\nreport: %s\n", html);
+	}
 	fflush(stdout); /* the report before main's one-line message */
 	rc = drc;
 out:

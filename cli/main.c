@@ -120,6 +120,7 @@ static const struct cli_command commands[] = {
 	  "mrm drift --reference FILE --current FILE [--columns COL[,COL...]] [--json]\n"
 	  "          [--method ks|psi|chi2|wasserstein|jensen_shannon|anderson_darling|z]\n"
 	  "          [--threshold X (with --method)] [--correction none|bonferroni|holm]\n"
+	  "          [--html OUT.html (a self-contained report page)]\n"
 	  "reading:  [--delimiter C|tab] [--no-header] [--na TEXT[,TEXT...]] [--format csv|jsonl]\n"
 	  "defaults: numeric KS p < 0.05 (reference <= 1000 rows) else normalised Wasserstein >= 0.1;\n"
 	  "          categorical z-test (2 categories) or chi-square p < 0.05 (<= 1000 rows) else\n"

@@ -57,4 +57,32 @@ int mrm_report_validation_html(json_t *result, mrm_sink_fn sink, void *arg,
 int mrm_report_validation_html_file(json_t *result, const char *path,
 				    struct mrm_error *err);
 
+/*
+ * Renders the HTML drift report of `result`, the JSON document of `mrm
+ * drift` (keys of docs/drift.md and the "Monitoring" section of the CLI
+ * contract), to `sink`: the verdict (drift share against its threshold),
+ * the inputs, every column sorted by severity with its score drawn against
+ * its threshold, schema problems, and each column's measures. Optional
+ * keys are drawn when present and skipped when absent: per column
+ * "histogram" {edges, reference, current} or "categories" {names,
+ * reference, current} (overlaid distributions), "quality" (data-quality
+ * checks), and "windows" with "timestamp" and "window" (drift share, the
+ * drifting columns' scores and the metrics per window, with thresholds).
+ * Text from `result` is HTML-escaped; long lists are cut with a note, so
+ * the output is bounded whatever the input.
+ *
+ * Errors: MRM_EINPUT if `result` is not a JSON object or memory runs out;
+ * the sink's own code if it refuses a write (with a message in `err`). The
+ * sink may have received part of the page when an error is returned.
+ */
+int mrm_report_drift_html(json_t *result, mrm_sink_fn sink, void *arg, struct mrm_error *err);
+
+/*
+ * Writes the drift report of `result` to the file `path` atomically, as
+ * mrm_report_validation_html_file does. Errors: those of
+ * mrm_report_drift_html, and MRM_EINPUT naming the path when it cannot be
+ * created, written or renamed.
+ */
+int mrm_report_drift_html_file(json_t *result, const char *path, struct mrm_error *err);
+
 #endif
