@@ -163,7 +163,7 @@ static void print_windows(json_t *doc)
 	printf("\nwindows of %s by %s: %zu, %zu with drift or failed checks\n",
 	       json_string_value(json_object_get(doc, "window")),
 	       json_string_value(json_object_get(doc, "timestamp")), json_array_size(ws), flagged);
-	printf("%-*s %7s %7s  %-28s %-36s %s\n", days ? 10 : 16, "start", "rows", "drift", "drifted columns",
+	printf("%-*s %7s %7s  %-28s %-36s %s\n", days ? 10 : 16, "start", "rows", "share", "drifted columns",
 	       "failed checks", "metrics");
 	json_array_foreach(ws, i, w) {
 		const char *start = json_string_value(json_object_get(w, "start"));

@@ -50,6 +50,7 @@ int quality_thresholds(const char *const *spec, double thr[Q_NCHECKS], struct mr
 
 	for (c = 0; c < Q_NCHECKS; c++)
 		thr[c] = checks[c].threshold;
+	thr[Q_DUPLICATE_ROWS] = NAN; /* the default: the reference's share + 0.05 */
 	for (i = 0; spec && spec[i]; i++) {
 		const char *s = spec[i], *eq = strchr(s, '=');
 		size_t nlen = eq ? (size_t)(eq - s) : strlen(s);
@@ -132,11 +133,11 @@ static void say(struct text *t, const char *fmt, ...)
 		t->at = sizeof(t->buf) - 1;
 }
 
-/* Appends one entry; NAN value is null. */
-static int entry(json_t *out, int check, const char *column, double value, const double *thr,
+/* Appends one entry with threshold t; NAN value is null. */
+static int entry(json_t *out, int check, const char *column, double value, double t,
 		 bool estimated, const char *detail, size_t *failed)
 {
-	bool fail = !isnan(value) && value > thr[check];
+	bool fail = !isnan(value) && value > t;
 	json_t *v, *e;
 
 	if (isnan(value))
@@ -146,7 +147,7 @@ static int entry(json_t *out, int check, const char *column, double value, const
 	else
 		v = json_real(value);
 	e = json_pack("{s:s, s:o, s:o, s:f, s:b, s:s}", "check", checks[check].name, "column",
-		      column ? json_string(column) : json_null(), "value", v, "threshold", thr[check],
+		      column ? json_string(column) : json_null(), "value", v, "threshold", t,
 		      "failed", fail, "detail", detail);
 	if (!e)
 		return -1;
@@ -226,6 +227,7 @@ static int dataset_checks(const double *thr, const struct quality_side *ref,
 {
 	struct text t = { .at = 0 };
 	size_t i, n = 0;
+	double dt;
 
 	/* missing_columns */
 	for (i = 0; i < ref->ncols; i++)
@@ -233,7 +235,7 @@ static int dataset_checks(const double *thr, const struct quality_side *ref,
 			say(&t, "%s%s", n++ ? ", " : "missing in current: ", ref->cols[i].name);
 	if (!n)
 		say(&t, "every reference column is in the current data");
-	if (entry(out, Q_MISSING_COLUMNS, NULL, (double)n, thr, false, t.buf, failed))
+	if (entry(out, Q_MISSING_COLUMNS, NULL, (double)n, thr[Q_MISSING_COLUMNS], false, t.buf, failed))
 		return -1;
 	/* new_columns */
 	t.at = 0;
@@ -243,7 +245,7 @@ static int dataset_checks(const double *thr, const struct quality_side *ref,
 			say(&t, "%s%s", n++ ? ", " : "new in current: ", cur->cols[i].name);
 	if (!n)
 		say(&t, "no column that the reference lacks");
-	if (entry(out, Q_NEW_COLUMNS, NULL, (double)n, thr, false, t.buf, failed))
+	if (entry(out, Q_NEW_COLUMNS, NULL, (double)n, thr[Q_NEW_COLUMNS], false, t.buf, failed))
 		return -1;
 	/* retyped_columns */
 	t.at = 0;
@@ -257,23 +259,33 @@ static int dataset_checks(const double *thr, const struct quality_side *ref,
 	}
 	if (!n)
 		say(&t, "no column changed type");
-	if (entry(out, Q_RETYPED_COLUMNS, NULL, (double)n, thr, false, t.buf, failed))
+	if (entry(out, Q_RETYPED_COLUMNS, NULL, (double)n, thr[Q_RETYPED_COLUMNS], false, t.buf, failed))
 		return -1;
 	/* duplicate_rows */
 	t.at = 0;
 	t.buf[0] = 0;
 	if (isnan(cur->duplicates) || cur->rows == 0) {
 		say(&t, cur->rows ? "duplicate rows are not known for this data" : "no rows");
-		return entry(out, Q_DUPLICATE_ROWS, NULL, NAN, thr, false, t.buf, failed);
+		return entry(out, Q_DUPLICATE_ROWS, NULL, NAN, isnan(thr[Q_DUPLICATE_ROWS]) ?
+			     checks[Q_DUPLICATE_ROWS].threshold : thr[Q_DUPLICATE_ROWS], false, t.buf,
+			     failed);
 	}
 	say(&t, "%s%.0f of %llu rows repeat an earlier row over %zu column%s",
 	    cur->duplicates_estimated ? "about " : "", cur->duplicates,
 	    (unsigned long long)cur->rows, cur->dup_columns, cur->dup_columns == 1 ? "" : "s");
-	if (!isnan(ref->duplicates) && ref->rows)
-		say(&t, "; reference %.4g", ref->duplicates / (double)ref->rows);
 	if (cur->duplicates_estimated)
 		say(&t, " (estimated from a sample of the distinct rows)");
-	return entry(out, Q_DUPLICATE_ROWS, NULL, cur->duplicates / (double)cur->rows, thr,
+	/* The default threshold is relative: the reference's own share of duplicates + 0.05. */
+	dt = thr[Q_DUPLICATE_ROWS];
+	if (!isnan(ref->duplicates) && ref->rows) {
+		say(&t, "; reference %.4g", ref->duplicates / (double)ref->rows);
+		if (isnan(dt))
+			dt = fmin(1, ref->duplicates / (double)ref->rows +
+				  checks[Q_DUPLICATE_ROWS].threshold);
+	}
+	if (isnan(dt))
+		dt = checks[Q_DUPLICATE_ROWS].threshold;
+	return entry(out, Q_DUPLICATE_ROWS, NULL, cur->duplicates / (double)cur->rows, dt,
 		     cur->duplicates_estimated, t.buf, failed);
 }
 
@@ -287,11 +299,11 @@ static int missing_rate_check(const double *thr, const struct quality_side *ref,
 
 	if (!cur->rows) {
 		say(&t, "no rows");
-		return entry(out, Q_MISSING_RATE, r->name, NAN, thr, false, t.buf, failed);
+		return entry(out, Q_MISSING_RATE, r->name, NAN, thr[Q_MISSING_RATE], false, t.buf, failed);
 	}
 	say(&t, "missing in %.4g%% of current rows (%llu of %llu), %.4g%% of reference rows",
 	    100 * cr, (unsigned long long)c->missing, (unsigned long long)cur->rows, 100 * rr);
-	return entry(out, Q_MISSING_RATE, r->name, cr - rr, thr, false, t.buf, failed);
+	return entry(out, Q_MISSING_RATE, r->name, cr - rr, thr[Q_MISSING_RATE], false, t.buf, failed);
 }
 
 static int all_missing_check(const double *thr, const struct quality_side *ref,
@@ -312,7 +324,7 @@ static int all_missing_check(const double *thr, const struct quality_side *ref,
 	} else {
 		say(&t, "every value is missing, in the reference too");
 	}
-	return entry(out, Q_ALL_MISSING, r->name, v, thr, false, t.buf, failed);
+	return entry(out, Q_ALL_MISSING, r->name, v, thr[Q_ALL_MISSING], false, t.buf, failed);
 }
 
 static int range_check(const double *thr, const struct quality_side *ref,
@@ -324,17 +336,17 @@ static int range_check(const double *thr, const struct quality_side *ref,
 
 	if (present(ref, r) <= 0) {
 		say(&t, "no reference value");
-		return entry(out, Q_OUT_OF_RANGE, r->name, NAN, thr, false, t.buf, failed);
+		return entry(out, Q_OUT_OF_RANGE, r->name, NAN, thr[Q_OUT_OF_RANGE], false, t.buf, failed);
 	}
 	if (n <= 0 || !c->outside) {
 		say(&t, n <= 0 ? "no current value" : "the current range is not known");
-		return entry(out, Q_OUT_OF_RANGE, r->name, NAN, thr, false, t.buf, failed);
+		return entry(out, Q_OUT_OF_RANGE, r->name, NAN, thr[Q_OUT_OF_RANGE], false, t.buf, failed);
 	}
 	c->outside(c, r->min, r->max, &below, &above);
 	say(&t, "%s%.0f of %.0f current values outside the reference range [%.6g, %.6g]: %.0f below, "
 	    "%.0f above", c->outside_estimated ? "about " : "", below + above, n, r->min, r->max,
 	    below, above);
-	return entry(out, Q_OUT_OF_RANGE, r->name, (below + above) / n, thr, c->outside_estimated,
+	return entry(out, Q_OUT_OF_RANGE, r->name, (below + above) / n, thr[Q_OUT_OF_RANGE], c->outside_estimated,
 		     t.buf, failed);
 }
 
@@ -352,7 +364,7 @@ static int category_check(const double *thr, const struct quality_side *ref,
 
 	if (present(ref, r) <= 0 || n <= 0) {
 		say(&t, n <= 0 ? "no current value" : "no reference value");
-		return entry(out, Q_NEW_CATEGORIES, r->name, NAN, thr, false, t.buf, failed);
+		return entry(out, Q_NEW_CATEGORIES, r->name, NAN, thr[Q_NEW_CATEGORIES], false, t.buf, failed);
 	}
 	if (!idx) {
 		if (!(own = mrm_strmap_new()))
@@ -388,7 +400,7 @@ static int category_check(const double *thr, const struct quality_side *ref,
 	mrm_strmap_free(own);
 	say(&t, "%s%.0f of %.0f current values in %zu categor%s not in the reference%s",
 	    est ? "about " : "", fresh, n, kinds, kinds == 1 ? "y" : "ies", names.buf);
-	rc = entry(out, Q_NEW_CATEGORIES, r->name, fresh / n, thr, est, t.buf, failed);
+	rc = entry(out, Q_NEW_CATEGORIES, r->name, fresh / n, thr[Q_NEW_CATEGORIES], est, t.buf, failed);
 	return rc;
 }
 
@@ -419,7 +431,7 @@ static int constant_check(const double *thr, const struct quality_side *ref,
 	say(&t, " in current, ");
 	distinct_text(&t, ref, r);
 	say(&t, " in reference");
-	return entry(out, Q_CONSTANT, r->name, now && !before ? 1 : 0, thr, false, t.buf, failed);
+	return entry(out, Q_CONSTANT, r->name, now && !before ? 1 : 0, thr[Q_CONSTANT], false, t.buf, failed);
 }
 
 int quality_run(const double thr[Q_NCHECKS], const struct quality_side *ref,

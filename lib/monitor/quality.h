@@ -32,12 +32,16 @@ enum quality_check {
 /* The check's name in the document and on the command line ("missing_rate", ...). */
 const char *quality_check_name(int check);
 
-/* Its default threshold: a check fails when its value is greater. */
+/*
+ * Its default threshold: a check fails when its value is greater. For duplicate_rows the
+ * default is relative: the reference's own share of duplicate rows plus this (0.05).
+ */
 double quality_default_threshold(int check);
 
 /*
- * Fills thr[Q_NCHECKS] with the defaults, then applies the NULL-terminated "NAME=X" overrides
- * of `spec` (may be NULL). MRM_EUSAGE for an unknown name (the message lists the valid ones),
+ * Fills thr[Q_NCHECKS] with the defaults (NAN for duplicate_rows: the relative default),
+ * then applies the NULL-terminated "NAME=X" overrides of `spec` (may be NULL), which are
+ * absolute. MRM_EUSAGE for an unknown name (the message lists the valid ones),
  * a missing '=', or a value that is not a number in range (a share in [0, 1], a count >= 0).
  */
 int quality_thresholds(const char *const *spec, double thr[Q_NCHECKS], struct mrm_error *err);

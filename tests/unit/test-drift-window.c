@@ -312,6 +312,22 @@ static void checks(void **state)
 	assert_int_equal(failed, 7);
 	json_decref(q);
 
+	/* duplicate_rows: by default 0.05 above the reference's own share; a --check is absolute */
+	q = json_array();
+	ref.duplicates = 1; /* 0.25 of the reference */
+	assert_int_equal(quality_thresholds(NULL, thr, &err), 0);
+	assert_int_equal(quality_run(thr, &ref, &cur, q, &failed, &err), 0);
+	value_is(q, "duplicate_rows", NULL, 0.2, false);
+	assert_true(fabs(json_real_value(json_object_get(entry(q, "duplicate_rows", NULL), "threshold")) -
+			 0.3) < 1e-15);
+	json_decref(q);
+	q = json_array();
+	assert_int_equal(quality_thresholds((const char *const[]){ "duplicate_rows=0.1", NULL }, thr,
+					    &err), 0);
+	assert_int_equal(quality_run(thr, &ref, &cur, q, &failed, &err), 0);
+	value_is(q, "duplicate_rows", NULL, 0.2, true);
+	json_decref(q);
+
 	/* Duplicates unknown (a profile without them): null, not failed. */
 	q = json_array();
 	cur.duplicates = NAN;
@@ -333,9 +349,9 @@ static void thresholds(void **state)
 
 	assert_int_equal(quality_thresholds(NULL, thr, &err), 0);
 	for (c = 0; c < Q_NCHECKS; c++)
-		assert_true(thr[c] == quality_default_threshold(c));
+		assert_true(c == Q_DUPLICATE_ROWS ? isnan(thr[c]) : thr[c] == quality_default_threshold(c));
 	assert_true(thr[Q_MISSING_RATE] == 0.05 && thr[Q_OUT_OF_RANGE] == 0.05 &&
-		    thr[Q_DUPLICATE_ROWS] == 0.05 && thr[Q_NEW_CATEGORIES] == 0 &&
+		    quality_default_threshold(Q_DUPLICATE_ROWS) == 0.05 && thr[Q_NEW_CATEGORIES] == 0 &&
 		    thr[Q_MISSING_COLUMNS] == 0);
 	assert_int_equal(quality_thresholds(ok, thr, &err), 0);
 	assert_true(thr[Q_MISSING_COLUMNS] == 3 && thr[Q_DUPLICATE_ROWS] == 0.5);
