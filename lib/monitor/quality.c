@@ -165,9 +165,10 @@ static double present(const struct quality_side *s, const struct quality_col *c)
 	return (double)s->rows - (double)c->missing;
 }
 
+/* One distinct value among at least two present ones (a single value is no evidence). */
 static bool constant(const struct quality_side *s, const struct quality_col *c)
 {
-	if (present(s, c) <= 0)
+	if (present(s, c) < 2)
 		return false;
 	if (c->type == MRM_COL_NUMERIC)
 		return c->min == c->max;
@@ -408,6 +409,8 @@ static void distinct_text(struct text *t, const struct quality_side *s, const st
 {
 	if (present(s, c) <= 0)
 		say(t, "no present value");
+	else if (present(s, c) < 2)
+		say(t, "a single present value");
 	else if (c->type == MRM_COL_NUMERIC && c->min == c->max)
 		say(t, "one value (%.6g)", c->min);
 	else if (c->type == MRM_COL_CATEGORICAL && constant(s, c)) {

@@ -336,6 +336,33 @@ static void checks(void **state)
 	json_decref(q);
 }
 
+/* A single present value is not "constant"; two equal ones are. */
+static void constant_needs_two(void **state)
+{
+	static const double r[] = { 1, 2, 3 }, one[] = { 7 }, two[] = { 7, 7 };
+	struct quality_col rc[] = { NUM("v", 0, r) }, c1[] = { NUM("v", 2, one) },
+			   c2[] = { NUM("v", 1, two) };
+	struct quality_side ref = { .rows = 3, .ncols = 1, .cols = rc, .duplicates = 0 };
+	struct quality_side cur = { .rows = 3, .ncols = 1, .cols = c1, .duplicates = 0 };
+	struct mrm_error err = { 0 };
+	double thr[Q_NCHECKS];
+	json_t *q = json_array();
+	(void)state;
+
+	rc[0].distinct = 3;
+	c1[0].distinct = 1;
+	c2[0].distinct = 1;
+	assert_int_equal(quality_thresholds(NULL, thr, &err), 0);
+	assert_int_equal(quality_run(thr, &ref, &cur, q, NULL, &err), 0);
+	value_is(q, "constant", "v", 0, false);
+	json_decref(q);
+	q = json_array();
+	cur.cols = c2;
+	assert_int_equal(quality_run(thr, &ref, &cur, q, NULL, &err), 0);
+	value_is(q, "constant", "v", 1, true);
+	json_decref(q);
+}
+
 static void thresholds(void **state)
 {
 	struct mrm_error err = { 0 };
@@ -537,6 +564,7 @@ int main(void)
 		cmocka_unit_test(window_lengths),
 		cmocka_unit_test(alignment),
 		cmocka_unit_test(checks),
+		cmocka_unit_test(constant_needs_two),
 		cmocka_unit_test(thresholds),
 		cmocka_unit_test(duplicates_exact),
 		cmocka_unit_test(duplicates_estimated),
