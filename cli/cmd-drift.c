@@ -145,7 +145,10 @@ static void metrics_text(json_t *m, char *buf, size_t cap)
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && at < cap; i++) {
 		json_t *x = json_object_get(m, keys[i][0]);
 
-		if (x)
+		if (json_is_integer(x))
+			at += (size_t)snprintf(buf + at, cap - at, "%s%s %lld", at ? ", " : "", keys[i][1],
+					       (long long)json_integer_value(x));
+		else if (x)
 			at += (size_t)snprintf(buf + at, cap - at, "%s%s %s", at ? ", " : "", keys[i][1],
 					       fmt(x, v, sizeof(v)));
 	}

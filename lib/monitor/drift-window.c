@@ -228,6 +228,9 @@ struct drift_extra {
 	double thr[Q_NCHECKS];
 	struct codeh *codes;
 	struct dup_set all, per_win;
+	/* Their counts once the side is read (the sets are then released). */
+	double dups, *wdups;
+	bool dups_est, wdups_est;
 	/* The current side's extra columns: batch slots, or -1. */
 	const char *file;
 	long ts, label, score;
@@ -264,8 +267,8 @@ int drift_extra_new(const struct mrm_drift_options *o, bool current, size_t ncol
 	x->ncols = ncols;
 	x->names = names;
 	x->ts = x->label = x->score = -1;
-	dup_init(&x->all, 0);
-	dup_init(&x->per_win, 0);
+	dup_init(&x->all, 0, false);
+	dup_init(&x->per_win, 0, true);
 	if ((rc = quality_thresholds(o->checks, x->thr, err)) ||
 	    (current && o->window && (rc = drift_window_parse(o->window, &x->len, &x->origin, err)))) {
 		drift_extra_free(x);
@@ -286,6 +289,7 @@ void drift_extra_free(struct drift_extra *x)
 	free(x->codes);
 	dup_release(&x->all);
 	dup_release(&x->per_win);
+	free(x->wdups);
 	for (i = 0; i < x->nw; i++)
 		drift_side_free(x->w[i].side);
 	free(x->w);
@@ -508,7 +512,7 @@ static int assign(struct drift_extra *x, const struct mrm_table *b, size_t n, st
 		size_t len;
 		const char *t = mrm_table_text(tc, j, &len);
 		int64_t when;
-		uint32_t id;
+		uint32_t id = 0;
 
 		if (mrm_table_missing(tc, j))
 			return mrm_error_set(err, MRM_EINPUT, "%s:%llu:%zu: the timestamp (%s) is missing",
@@ -600,6 +604,20 @@ int drift_extra_batch(struct drift_extra *x, const struct mrm_table *b, struct m
 			return oom(err);
 	if (x->label >= 0 && (rc = labels(x, b, n, err)))
 		return rc;
+	return 0;
+}
+
+int drift_extra_end(struct drift_extra *x, struct mrm_error *err)
+{
+	size_t i;
+
+	x->dups = x->ncols ? dup_count(&x->all, 0, &x->dups_est) : NAN;
+	if (x->nw && !(x->wdups = malloc(x->nw * sizeof(*x->wdups))))
+		return oom(err);
+	for (i = 0; i < x->nw; i++)
+		x->wdups[i] = x->ncols ? dup_count(&x->per_win, (uint32_t)i, &x->wdups_est) : NAN;
+	dup_release(&x->all);
+	dup_release(&x->per_win);
 	return 0;
 }
 
@@ -797,7 +815,7 @@ static int window_doc(const struct mrm_drift_options *o, struct drift_extra *x, 
 	json_t *cols = json_object(), *q = json_array();
 	struct summary sum = { 0 };
 	size_t i, nf = 0;
-	bool est = false, dataset;
+	bool dataset;
 	int rc = 0;
 
 	if (!res || !cols || !q) {
@@ -830,7 +848,7 @@ static int window_doc(const struct mrm_drift_options *o, struct drift_extra *x, 
 		if (res[i].obj)
 			json_object_set_new(cols, x->names[i], compact(res[i].obj));
 	json_object_set(wd, "columns", cols);
-	if (summarise(side, cs, schema, "new_in_current", dup_count(&x->per_win, id, &est), est, &sum)) {
+	if (summarise(side, cs, schema, "new_in_current", x->wdups[id], x->wdups_est, &sum)) {
 		rc = oom(err);
 		goto out;
 	}
@@ -948,8 +966,8 @@ int drift_extra_finish(const struct mrm_drift_options *o, struct drift_extra *rx
 {
 	json_t *schema = json_object_get(doc, "schema"), *q = json_array();
 	struct summary ref = { 0 }, cur = { 0 };
-	bool rest = false, cest = false;
-	double rd = dup_count(&rx->all, 0, &rest), cd = dup_count(&cx->all, 0, &cest);
+	double rd = rx->dups, cd = cx->dups;
+	bool rest = rx->dups_est, cest = cx->dups_est;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));

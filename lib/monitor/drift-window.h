@@ -69,6 +69,9 @@ int drift_extra_select(struct drift_extra *x, struct mrm_table_reader *r, struct
  */
 int drift_extra_batch(struct drift_extra *x, const struct mrm_table *b, struct mrm_error *err);
 
+/* Counts the duplicate rows once the side is read, and frees the row hashes. */
+int drift_extra_end(struct drift_extra *x, struct mrm_error *err);
+
 /* What the quality checks and windows found, for the exit status and its message. */
 struct drift_outcome {
 	size_t checks_failed;     /* failed entries of the top-level "quality" */

@@ -71,7 +71,7 @@ static int read_side(struct mrm_table_reader *r, const char *const *names, size_
 	while (!(rc = mrm_table_next(r, &b, err)) && b)
 		if ((rc = drift_side_add(*out, b, NULL, 0, err)) || (rc = drift_extra_batch(x, b, err)))
 			break;
-	if (!rc)
+	if (!rc && !(rc = drift_extra_end(x, err)))
 		rc = drift_side_finish(*out, err);
 	if (rc) {
 		drift_side_free(*out);

@@ -488,10 +488,11 @@ out:
 /* Duplicate rows                                                      */
 /* ------------------------------------------------------------------ */
 
-void dup_init(struct dup_set *s, size_t max)
+void dup_init(struct dup_set *s, size_t max, bool grouped)
 {
 	memset(s, 0, sizeof(*s));
 	s->max = max ? max : DUP_MAX_DISTINCT;
+	s->grouped = grouped;
 }
 
 void dup_release(struct dup_set *s)
@@ -545,7 +546,8 @@ static void put(struct dup_set *s, uint64_t k, uint32_t cnt, uint32_t grp)
 		i = (i + 1) & mask;
 	s->key[i] = k;
 	s->cnt[i] = cnt;
-	s->grp[i] = grp;
+	if (s->grp)
+		s->grp[i] = grp;
 	s->used++;
 }
 
@@ -558,8 +560,8 @@ static int rehash(struct dup_set *s, size_t cap)
 
 	s->key = calloc(cap, sizeof(*s->key));
 	s->cnt = malloc(cap * sizeof(*s->cnt));
-	s->grp = malloc(cap * sizeof(*s->grp));
-	if (!s->key || !s->cnt || !s->grp) {
+	s->grp = s->grouped ? malloc(cap * sizeof(*s->grp)) : NULL;
+	if (!s->key || !s->cnt || (s->grouped && !s->grp)) {
 		free(s->key);
 		free(s->cnt);
 		free(s->grp);
@@ -572,7 +574,7 @@ static int rehash(struct dup_set *s, size_t cap)
 	s->used = 0;
 	for (i = 0; i < ocap; i++)
 		if (ok[i] && sampled(s, ok[i]))
-			put(s, ok[i], oc[i], og[i]);
+			put(s, ok[i], oc[i], og ? og[i] : 0);
 	free(ok);
 	free(oc);
 	free(og);
@@ -593,17 +595,22 @@ static int thin(struct dup_set *s)
 		s->srows[i] = s->dups[i] = 0;
 	for (i = 0; i < s->cap; i++)
 		if (s->key[i]) {
-			s->srows[s->grp[i]] += s->cnt[i];
-			s->dups[s->grp[i]] += s->cnt[i] - 1;
+			uint32_t g = s->grp ? s->grp[i] : 0;
+
+			s->srows[g] += s->cnt[i];
+			s->dups[g] += s->cnt[i] - 1;
 		}
 	return 0;
 }
 
 int dup_add(struct dup_set *s, uint64_t h, uint32_t group)
 {
-	uint64_t k = quality_mix(h + (uint64_t)(group + 1) * 0x9e3779b97f4a7c15ULL);
+	uint64_t k;
 	size_t mask, i;
 
+	if (group && !s->grouped)
+		return -1;
+	k = quality_mix(h + (uint64_t)(group + 1) * 0x9e3779b97f4a7c15ULL);
 	if (groups(s, group))
 		return -1;
 	s->rows[group] += 1;
@@ -616,7 +623,7 @@ int dup_add(struct dup_set *s, uint64_t h, uint32_t group)
 		return -1;
 	mask = s->cap - 1;
 	for (i = (size_t)k & mask; s->key[i]; i = (i + 1) & mask)
-		if (s->key[i] == k && s->grp[i] == group) {
+		if (s->key[i] == k && (!s->grp || s->grp[i] == group)) {
 			if (s->cnt[i] < UINT32_MAX)
 				s->cnt[i]++;
 			s->dups[group] += 1;

@@ -114,22 +114,29 @@ int quality_run(const double thr[Q_NCHECKS], const struct quality_side *ref,
  */
 struct dup_set {
 	uint64_t *key;
-	uint32_t *cnt, *grp;
+	uint32_t *cnt, *grp;      /* grp only when grouped */
 	size_t cap, used, max;
 	unsigned level;
+	bool grouped;
 	size_t ngroups;
 	double *rows, *dups;      /* per group: all rows added, duplicates among the sampled */
 	double *srows;            /* per group: sampled rows */
 };
 
-/* Distinct rows held exactly: 3 Mi (16 bytes a slot, load <= 3/4: at most 64 MiB a set). */
+/*
+ * Distinct rows held exactly: 3 Mi (12 bytes a slot, 16 with groups, load <= 3/4: at most
+ * 48 or 64 MiB a set).
+ */
 #define DUP_MAX_DISTINCT ((size_t)3 << 20)
 
-/* An empty set holding at most `max` distinct rows exactly (0: DUP_MAX_DISTINCT). */
-void dup_init(struct dup_set *s, size_t max);
+/*
+ * An empty set holding at most `max` distinct rows exactly (0: DUP_MAX_DISTINCT); only a
+ * `grouped` set takes groups other than 0.
+ */
+void dup_init(struct dup_set *s, size_t max, bool grouped);
 void dup_release(struct dup_set *s);
 
-/* Adds a row of hash h to `group`; -1 when out of memory. */
+/* Adds a row of hash h to `group`; -1 when out of memory (or a group in an ungrouped set). */
 int dup_add(struct dup_set *s, uint64_t h, uint32_t group);
 
 /* The group's duplicate rows (estimated when s->level > 0, see *estimated). */

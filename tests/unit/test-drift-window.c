@@ -410,7 +410,7 @@ static void duplicates_exact(void **state)
 	size_t i;
 	(void)state;
 
-	dup_init(&s, 0);
+	dup_init(&s, 0, true);
 	for (i = 0; i < 6; i++)
 		assert_int_equal(dup_add(&s, h[i], 0), 0);
 	/* the same rows in group 1 count apart; 11 once in group 2 is no duplicate */
@@ -441,7 +441,7 @@ static void duplicates_estimated(void **state)
 	(void)state;
 
 	/* 50,000 distinct rows, one in five repeated once: 60,000 rows, 10,000 duplicates */
-	dup_init(&s, 4000);
+	dup_init(&s, 4000, false);
 	for (i = 0; i < 50000; i++) {
 		assert_int_equal(dup_add(&s, quality_mix(i + 1), 0), 0);
 		if (i % 5 == 0)
