@@ -21,6 +21,11 @@ static const struct cli_opt spec[] = {
 	{ "method", OPT_VALUE, NULL },
 	{ "threshold", OPT_VALUE, NULL },
 	{ "correction", OPT_VALUE, NULL },
+	{ "check", OPT_LIST, NULL },
+	{ "timestamp", OPT_VALUE, NULL },
+	{ "window", OPT_VALUE, NULL },
+	{ "label", OPT_VALUE, NULL },
+	{ "score", OPT_VALUE, NULL },
 	{ "delimiter", OPT_VALUE, NULL },
 	{ "no-header", OPT_BOOL, NULL },
 	{ "na", OPT_LIST, NULL },
@@ -83,6 +88,136 @@ static void print_side(const char *what, json_t *s)
 	printf(")\n");
 }
 
+/* "a, b, c +2": the names that fit in `cap` bytes, then how many are left out. */
+static void join(char *buf, size_t cap, const char *const *names, size_t n)
+{
+	size_t i, at = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < n; i++) {
+		size_t need = strlen(names[i]) + (i ? 2 : 0);
+
+		if (at + need + 5 >= cap) {
+			snprintf(buf + at, cap - at, "%s+%zu", i ? " " : "", n - i);
+			return;
+		}
+		at += (size_t)snprintf(buf + at, cap - at, "%s%s", i ? ", " : "", names[i]);
+	}
+	if (!n)
+		snprintf(buf, cap, "-");
+}
+
+/* The quality section: failed checks with their values and details. */
+static void print_quality(json_t *q)
+{
+	size_t i, failed = 0;
+	json_t *e;
+	char v[32], t[32];
+
+	json_array_foreach(q, i, e)
+		failed += json_is_true(json_object_get(e, "failed"));
+	if (!failed) {
+		printf("\nquality: %zu checks passed\n", json_array_size(q));
+		return;
+	}
+	printf("\nquality: %zu of %zu checks failed\n", failed, json_array_size(q));
+	json_array_foreach(q, i, e) {
+		const char *col = json_string_value(json_object_get(e, "column"));
+
+		if (!json_is_true(json_object_get(e, "failed")))
+			continue;
+		printf("  %-16s %-20s %8s > %-6s %s%s\n", json_string_value(json_object_get(e, "check")),
+		       col ? col : "-", fmt(json_object_get(e, "value"), v, sizeof(v)),
+		       fmt(json_object_get(e, "threshold"), t, sizeof(t)),
+		       json_string_value(json_object_get(e, "detail")),
+		       json_is_true(json_object_get(e, "estimated")) ? " (estimated)" : "");
+	}
+}
+
+/* "n 120, auc 0.81, ...": the metrics of a window or of the whole current data. */
+static void metrics_text(json_t *m, char *buf, size_t cap)
+{
+	static const char *const keys[][2] = { { "count", "n" }, { "roc_auc", "auc" },
+					       { "accuracy", "acc" }, { "brier_score", "brier" },
+					       { "log_loss", "log_loss" }, { "positive_rate", "pos" },
+					       { "mean_score", "mean_score" } };
+	size_t i, at = 0;
+	char v[32];
+
+	buf[0] = 0;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && at < cap; i++) {
+		json_t *x = json_object_get(m, keys[i][0]);
+
+		if (json_is_integer(x))
+			at += (size_t)snprintf(buf + at, cap - at, "%s%s %lld", at ? ", " : "", keys[i][1],
+					       (long long)json_integer_value(x));
+		else if (x)
+			at += (size_t)snprintf(buf + at, cap - at, "%s%s %s", at ? ", " : "", keys[i][1],
+					       fmt(x, v, sizeof(v)));
+	}
+}
+
+static void print_windows(json_t *doc)
+{
+	json_t *ws = json_object_get(doc, "windows"), *w;
+	bool days = json_integer_value(json_object_get(doc, "window_seconds")) % 86400 == 0;
+	size_t i, flagged = 0;
+
+	json_array_foreach(ws, i, w)
+		flagged += json_is_true(json_object_get(w, "dataset_drift")) ||
+			   json_integer_value(json_object_get(w, "quality_failed")) > 0;
+	printf("\nwindows of %s by %s: %zu, %zu with drift or failed checks\n",
+	       json_string_value(json_object_get(doc, "window")),
+	       json_string_value(json_object_get(doc, "timestamp")), json_array_size(ws), flagged);
+	printf("%-*s %7s %7s  %-28s %-36s %s\n", days ? 10 : 16, "start", "rows", "share", "drifted columns",
+	       "failed checks", "metrics");
+	json_array_foreach(ws, i, w) {
+		const char *start = json_string_value(json_object_get(w, "start"));
+		const char *names[64], *checks[64];
+		char st[32], share[32], dc[40], fc[48], mt[160];
+		size_t nd = 0, nc = 0, k;
+		json_t *c, *e;
+		const char *key;
+
+		if (days)
+			snprintf(st, sizeof(st), "%.10s", start);
+		else
+			snprintf(st, sizeof(st), "%.10s %.5s", start, start + 11);
+		json_object_foreach(json_object_get(w, "columns"), key, c)
+			if (json_is_true(json_object_get(c, "drifted")) && nd < 64)
+				names[nd++] = key;
+		/* "check:column" texts live in a buffer per entry, kept until printed. */
+		{
+			char keep[64][64];
+
+			json_array_foreach(json_object_get(w, "quality"), k, e) {
+				const char *col = json_string_value(json_object_get(e, "column"));
+
+				if (!json_is_true(json_object_get(e, "failed")) || nc >= 64)
+					continue;
+				snprintf(keep[nc], sizeof(keep[nc]), "%s%s%s",
+					 json_string_value(json_object_get(e, "check")), col ? ":" : "",
+					 col ? col : "");
+				checks[nc] = keep[nc];
+				nc++;
+			}
+			join(dc, sizeof(dc) - 10, names, nd);
+			join(fc, sizeof(fc) - 10, checks, nc);
+		}
+		metrics_text(json_object_get(w, "metrics"), mt, sizeof(mt));
+		if (json_is_string(json_object_get(w, "reason"))) {
+			printf("%-*s %7lld %7s  (%s)\n", days ? 10 : 16, st,
+			       (long long)json_integer_value(json_object_get(w, "rows")), "-",
+			       json_string_value(json_object_get(w, "reason")));
+			continue;
+		}
+		printf("%-*s %7lld %7s  %-28s %-36s %s\n", days ? 10 : 16, st,
+		       (long long)json_integer_value(json_object_get(w, "rows")),
+		       fmt(json_object_get(w, "drift_share"), share, sizeof(share)), dc, fc,
+		       mt[0] ? mt : "-");
+	}
+}
+
 static void print_summary(json_t *doc)
 {
 	json_t *cols = json_object_get(doc, "columns"), *v;
@@ -142,14 +277,25 @@ static void print_summary(json_t *doc)
 	if (json_is_number(json_object_get(doc, "drift_share")))
 		printf(": drift_share %.4g", json_number_value(json_object_get(doc, "drift_share")));
 	printf("; dataset drift: %s\n", json_is_true(json_object_get(doc, "dataset_drift")) ? "yes" : "no");
+	print_quality(json_object_get(doc, "quality"));
+	if (json_is_object(json_object_get(doc, "metrics"))) {
+		char mt[256];
+
+		metrics_text(json_object_get(doc, "metrics"), mt, sizeof(mt));
+		printf("\nperformance (label %s, score %s): %s\n",
+		       json_string_value(json_object_get(doc, "label")),
+		       json_string_value(json_object_get(doc, "score")), mt);
+	}
+	if (json_is_array(json_object_get(doc, "windows")))
+		print_windows(doc);
 }
 
 int cmd_drift(struct cli *c, int argc, char **argv)
 {
 	struct mrm_drift_options o = { 0 };
 	struct cli_args a = { 0 };
-	const char **columns = NULL, **na = NULL;
-	char *cbuf = NULL, *nbuf = NULL;
+	const char **columns = NULL, **na = NULL, **checks = NULL;
+	char *cbuf = NULL, *nbuf = NULL, *kbuf = NULL;
 	json_t *doc = NULL;
 	const char *s, *html;
 	int rc, drc;
@@ -192,6 +338,13 @@ int cmd_drift(struct cli *c, int argc, char **argv)
 			goto out;
 		}
 	}
+	if ((rc = cli_opt_list(c, &a, "check", &checks, &kbuf)))
+		goto out;
+	o.checks = checks;
+	o.timestamp = cli_opt(&a, "timestamp");
+	o.window = cli_opt(&a, "window");
+	o.label = cli_opt(&a, "label");
+	o.score = cli_opt(&a, "score");
 	if ((rc = cli_read_options(c, &a, &o.read, &na, &nbuf)))
 		goto out;
 	html = cli_opt(&a, "html");
@@ -224,6 +377,8 @@ out:
 	cli_args_release(&a);
 	free(columns);
 	free(cbuf);
+	free(checks);
+	free(kbuf);
 	free(na);
 	free(nbuf);
 	return rc;

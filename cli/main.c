@@ -116,16 +116,24 @@ static const struct cli_command commands[] = {
 	  "         as evidence (validation-report; fairness-report too with --group)\n"
 	  "exit: 0 ok, 1 a test failed, 2 usage, 3 bad data, 4 unknown model, 5 not permitted\n"
 	  "see docs/validate.md" },
-	{ "drift", cmd_drift, "data drift between a reference and a current data file, per column",
+	{ "drift", cmd_drift, "data drift, data quality and performance over time: reference vs current data",
 	  "mrm drift --reference FILE --current FILE [--columns COL[,COL...]] [--json]\n"
 	  "          [--method ks|psi|chi2|wasserstein|jensen_shannon|anderson_darling|z]\n"
 	  "          [--threshold X (with --method)] [--correction none|bonferroni|holm]\n"
 	  "          [--html OUT.html (a self-contained report page)]\n"
+	  "          [--check NAME=X ...] [--timestamp COL --window N(m|h|d|w)]\n"
+	  "          [--label COL --score COL]\n"
 	  "reading:  [--delimiter C|tab] [--no-header] [--na TEXT[,TEXT...]] [--format csv|jsonl]\n"
 	  "defaults: numeric KS p < 0.05 (reference <= 1000 rows) else normalised Wasserstein >= 0.1;\n"
 	  "          categorical z-test (2 categories) or chi-square p < 0.05 (<= 1000 rows) else\n"
 	  "          Jensen-Shannon >= 0.1; dataset drift when drift_share >= 0.5\n"
-	  "exit: 0 no dataset drift, 1 dataset drift, 2 usage, 3 bad data\n"
+	  "checks:   missing_columns new_columns retyped_columns (0), duplicate_rows (reference's\n"
+	  "          share + 0.05), missing_rate (+0.05), all_missing (0), out_of_range (0.05),\n"
+	  "          new_categories (0), constant (0); a check fails when its value is greater\n"
+	  "windows:  UTC-aligned (days at midnight, weeks on Monday), one drift test, quality and\n"
+	  "          metrics (with --label/--score: roc_auc accuracy brier_score log_loss ...) each\n"
+	  "exit: 0 nothing failed, 1 dataset drift, a failed check or a flagged window, 2 usage,\n"
+	  "      3 bad data\n"
 	  "see docs/drift.md" },
 	{ "profile", cmd_profile, "per-column profiles of a data file (mergeable sketches) for monitoring",
 	  "mrm profile FILE -o OUT.profile [--columns COL[,COL...]] [--threads N]\n"

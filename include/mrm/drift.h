@@ -38,13 +38,24 @@ struct mrm_drift_options {
 	bool has_threshold;
 	enum mrm_drift_correction correction;
 	/*
+	 * Data-quality thresholds: NULL-terminated "NAME=X" overrides of the defaults, e.g.
+	 * "missing_rate=0.1" (docs/drift.md, "Data quality"), or NULL for the defaults.
+	 */
+	const char *const *checks;
+	/*
 	 * Windows over time: the current data's timestamp column (ISO 8601 date or date-time,
-	 * or epoch seconds) and the window length ("1h", "1d", "1w"); both NULL for none. With
-	 * them the document gains "windows", one entry per window (docs/drift.md).
+	 * or epoch seconds) and the window length ("30m", "1h", "6h", "1d", "1w", "2w"); both
+	 * NULL for none. With them the document gains "windows", one entry per UTC-aligned
+	 * window from the first to the last, empty ones included (docs/drift.md, "Over time").
+	 * The timestamp, label and score columns are never drift-tested.
 	 */
 	const char *timestamp;
 	const char *window;
-	/* Performance per window when labels exist: label and score columns, or NULL. */
+	/*
+	 * Performance (over the whole current data and per window): the label column (0 or 1,
+	 * missing for unlabelled rows) and the score column (a number, ideally a probability);
+	 * both or neither.
+	 */
 	const char *label;
 	const char *score;
 	/* Reading options, applied to both files (format, delimiter, no_header, na). */
@@ -56,10 +67,15 @@ bool mrm_drift_method_known(const char *name);
 
 /*
  * Compares the two files. On success *out (caller owns) is the drift document and the
- * return is 0, or MRM_ECHECK when dataset_drift is true (err then says how many columns
- * drifted). Errors: MRM_EINPUT for an unreadable file, a file with no rows ("FILE: no
- * rows"), a --columns name in neither file (the message lists the columns); MRM_EUSAGE for
- * an unknown method, a threshold without a method or out of range.
+ * return is 0, or MRM_ECHECK when dataset_drift is true, a top-level quality check failed
+ * or a window has dataset drift or a failed check (err then names them in one line).
+ * Errors: MRM_EINPUT for an unreadable file, a file with no rows ("FILE: no rows"), a
+ * --columns name in neither file (the message lists the columns), a missing timestamp,
+ * label or score column, a bad timestamp or a label other than 0 or 1 (FILE:LINE:COL);
+ * MRM_EUSAGE for an unknown method, a threshold without a method or out of range, an
+ * unknown check or a bad check threshold, a window without a timestamp (or the reverse),
+ * a bad window, a label without a score (or the reverse), and timestamps spanning more
+ * than 10,000 windows.
  */
 int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_error *err);
 

@@ -10,6 +10,7 @@
 #include "mrm/drift.h"
 #include "mrm/hash.h"
 #include "monitor/drift-internal.h"
+#include "monitor/drift-window.h"
 
 static const char *const methods[] = { "ks", "psi", "chi2", "wasserstein", "jensen_shannon",
 				       "anderson_darling", "z", NULL };
@@ -57,10 +58,10 @@ static bool listed(const char *const *cols, const char *name)
 
 /*
  * Reads every row left in `r` (whose selected columns are the side's) into a new side, batch
- * by batch, and sorts it.
+ * by batch, and sorts it; each batch also goes to `x` (duplicates, windows, labels).
  */
 static int read_side(struct mrm_table_reader *r, const char *const *names, size_t n,
-		     struct drift_side **out, struct mrm_error *err)
+		     struct drift_extra *x, struct drift_side **out, struct mrm_error *err)
 {
 	const struct mrm_table *b;
 	int rc;
@@ -68,9 +69,9 @@ static int read_side(struct mrm_table_reader *r, const char *const *names, size_
 	if ((rc = drift_side_new(n, names, out, err)))
 		return rc;
 	while (!(rc = mrm_table_next(r, &b, err)) && b)
-		if ((rc = drift_side_add(*out, b, NULL, 0, err)))
+		if ((rc = drift_side_add(*out, b, NULL, 0, err)) || (rc = drift_extra_batch(x, b, err)))
 			break;
-	if (!rc)
+	if (!rc && !(rc = drift_extra_end(x, err)))
 		rc = drift_side_finish(*out, err);
 	if (rc) {
 		drift_side_free(*out);
@@ -89,6 +90,8 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 	struct mrm_table_reader *rr = NULL, *cr = NULL;
 	struct mrm_table_options ropt = o->read, copt = o->read;
 	struct drift_side *rs = NULL, *cs = NULL;
+	struct drift_extra *rx = NULL, *cx = NULL;
+	struct drift_outcome oc;
 	json_t *doc = NULL, *cols = NULL, *schema = NULL;
 	struct drift_result *res = NULL;
 	const char **names = NULL;
@@ -105,6 +108,8 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 	if (o->has_threshold && (!(o->threshold > 0) || (drift_p_based(o->method) && o->threshold >= 1)))
 		return mrm_error_set(err, MRM_EUSAGE, "--threshold must be %s", drift_p_based(o->method) ?
 				     "between 0 and 1 (a p-value level)" : "greater than 0");
+	if ((rc = drift_extra_check(o, err)))
+		return rc;
 	ropt.name = NULL;
 	copt.name = NULL;
 	if ((rc = mrm_table_open(o->reference, &ropt, &rr, err)) ||
@@ -139,7 +144,8 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 	for (i = 0; i < nref; i++) {
 		const char *name = mrm_table_colname(rr, i);
 
-		if (mrm_table_find(rr, name) != (long)i || (o->columns && !listed(o->columns, name)))
+		if (mrm_table_find(rr, name) != (long)i || (o->columns && !listed(o->columns, name)) ||
+		    drift_extra_special(o, name))
 			continue;
 		if (mrm_table_find(cr, name) < 0) {
 			json_array_append_new(schema, problem(name, "missing_in_current"));
@@ -153,10 +159,11 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 		const char *name = mrm_table_colname(cr, i);
 
 		if (mrm_table_find(cr, name) == (long)i && mrm_table_find(rr, name) < 0 &&
-		    (!o->columns || listed(o->columns, name)))
+		    (!o->columns || listed(o->columns, name)) && !drift_extra_special(o, name))
 			json_array_append_new(schema, problem(name, "new_in_current"));
 	}
-	if ((rc = read_side(rr, names, nsel, &rs, err)))
+	if ((rc = drift_extra_new(o, false, nsel, names, &rx, err)) ||
+	    (rc = read_side(rr, names, nsel, rx, &rs, err)))
 		goto out;
 	if (rs->rows == 0) {
 		rc = mrm_error_set(err, MRM_EINPUT, "reference %s: no rows", o->reference);
@@ -167,7 +174,8 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 		if ((rc = mrm_table_select(cr, names[i], rs->cols[i].type == MRM_COL_NUMERIC ?
 					   MRM_COL_AUTO : MRM_COL_CATEGORICAL, NULL, err)))
 			goto out;
-	if ((rc = read_side(cr, names, nsel, &cs, err)))
+	if ((rc = drift_extra_new(o, true, nsel, names, &cx, err)) ||
+	    (rc = drift_extra_select(cx, cr, err)) || (rc = read_side(cr, names, nsel, cx, &cs, err)))
 		goto out;
 	if (cs->rows == 0) {
 		rc = mrm_error_set(err, MRM_EINPUT, "current %s: no rows", o->current);
@@ -215,13 +223,29 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 	json_object_set(doc, "columns", cols);
 	json_object_set(doc, "schema", schema);
 	drift_summarise(doc, res, nsel, &tested, &drifted);
+	if ((rc = drift_extra_finish(o, rx, cx, rs, cs, doc, &oc, err)))
+		goto out;
 	*out = doc;
 	doc = NULL;
 	mrm_error_clear(err);
 	rc = 0;
-	if (json_is_true(json_object_get(*out, "dataset_drift")))
-		rc = mrm_error_set(err, MRM_ECHECK, "dataset drift: %zu of %zu columns drifted (share >= %g)",
-				   drifted, tested, DRIFT_SHARE_THRESHOLD);
+	if (json_is_true(json_object_get(*out, "dataset_drift")) || oc.checks_failed ||
+	    oc.windows_flagged) {
+		char msg[MRM_ERROR_MAX];
+		size_t at = 0;
+
+		msg[0] = 0;
+		if (json_is_true(json_object_get(*out, "dataset_drift")))
+			at += (size_t)snprintf(msg, sizeof(msg), "dataset drift: %zu of %zu columns drifted "
+					       "(share >= %g)", drifted, tested, DRIFT_SHARE_THRESHOLD);
+		if (oc.checks_failed && at < sizeof(msg))
+			at += (size_t)snprintf(msg + at, sizeof(msg) - at, "%sfailed quality checks: %s",
+					       at ? "; " : "", oc.failed);
+		if (oc.windows_flagged && at < sizeof(msg))
+			snprintf(msg + at, sizeof(msg) - at, "%s%zu of %zu windows with drift or failed checks",
+				 at ? "; " : "", oc.windows_flagged, oc.windows);
+		rc = mrm_error_set(err, MRM_ECHECK, "%s", msg);
+	}
 out:
 	for (i = 0; res && i < nref + 1; i++)
 		json_decref(res[i].obj);
@@ -232,6 +256,8 @@ out:
 	json_decref(schema);
 	drift_side_free(rs);
 	drift_side_free(cs);
+	drift_extra_free(rx);
+	drift_extra_free(cx);
 	mrm_table_close(rr);
 	mrm_table_close(cr);
 	return rc;

@@ -14,5 +14,5 @@ t drift --reference ref.csv --current cur.csv --columns age,incme
 t drift --reference ref.csv --current header-only.csv
 t drift --reference header-only.csv --current cur.csv
 t drift --reference ref.csv --current nosuch.csv
-# a column on one side only is a schema problem, not an error
+# a column on one side only is a schema problem and a failed quality check (exit 1), not an error
 t drift --reference ref.csv --current cur.csv --columns old_col,new_col
