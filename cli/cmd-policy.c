@@ -153,10 +153,11 @@ static int check(struct cli *c, const char *file)
 		json_object_set_new(o, "policy", mrm_policy_json(p));
 		cli_print_json(o);
 	} else {
-		printf("%s: policy '%s' is valid", file, p->name);
+		printf("%s: policy '%s' is valid:", file, p->name);
 		for (int i = 0; i < MRM_POLICY_TIERS; i++)
-			printf("%s tier %d %zu control%s%s", i ? "," : ":", i + 1, p->tiers[i].ncontrols,
-			       p->tiers[i].ncontrols == 1 ? "" : "s", p->tiers[i].inherited ? " (default)" : "");
+			printf("%s %zu control%s at tier %d%s", i ? "," : "", p->tiers[i].ncontrols,
+			       p->tiers[i].ncontrols == 1 ? "" : "s", i + 1,
+			       p->tiers[i].inherited ? " (from the default)" : "");
 		printf("\n");
 	}
 	mrm_policy_free(p);

@@ -159,8 +159,8 @@ static int check_consistency(struct reader *r, yaml_node_t *tier, const char *fi
 			if (!k->uses_optional[u] && !param_set(t, k->uses[u])) {
 				snprintf(where, sizeof(where), "%s.controls", field);
 				return mrm__yerr(&r->d, mrm__yitem(&r->d, list, i), where,
-						 "control %s needs %s at tier %d", k->id,
-						 param_hint(k->uses[u], hint, sizeof(hint)), t->tier);
+						 "control %s at tier %d needs %s", k->id, t->tier,
+						 param_hint(k->uses[u], hint, sizeof(hint)));
 			}
 	}
 	for (yaml_node_pair_t *p = tier->data.mapping.pairs.start; p < tier->data.mapping.pairs.top; p++) {
