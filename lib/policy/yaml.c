@@ -108,6 +108,57 @@ static int syntax_error(struct mrm__ydoc *d, yaml_parser_t *p)
 	return at_mark(d->err, d->name, p->problem_mark, NULL, msg);
 }
 
+/* Deeper flow nesting ([[[... or {{{...) than any policy needs. */
+#define MAX_FLOW_DEPTH 64
+
+/*
+ * Refuses flow collections nested deeper than MAX_FLOW_DEPTH before libyaml
+ * sees them: its scanner slows quadratically with the depth (40,000 levels
+ * take seconds), and a policy file may come from a pull request. Brackets in
+ * quoted scalars and comments do not count; the scan is a guard, not a parser.
+ */
+static int check_nesting(const char *name, const char *text, size_t len, struct mrm_error *err)
+{
+	size_t line = 1, col = 1;
+	int depth = 0;
+	char quote = 0, prev = '\n';
+
+	for (size_t i = 0; i < len; i++, col++, prev = text[i - 1]) {
+		char ch = text[i];
+		if (ch == '\n') {
+			line++;
+			col = 0;
+			if (quote != '"' && quote != '\'')
+				quote = 0;
+			continue;
+		}
+		if (quote == '#')
+			continue;
+		if (quote) {
+			if (ch == '\\' && quote == '"' && i + 1 < len && text[i + 1] != '\n') {
+				i++;
+				col++;
+			} else if (ch == quote) {
+				quote = 0;
+			}
+			continue;
+		}
+		if (ch == '#' && (prev == ' ' || prev == '\t' || prev == '\n'))
+			quote = '#';
+		else if ((ch == '"' || ch == '\'') && strchr(" \t\n[{,:", prev))
+			quote = ch;
+		else if (ch == '[' || ch == '{') {
+			if (++depth > MAX_FLOW_DEPTH)
+				return mrm_error_set(err, MRM_EINPUT,
+						     "%s:%zu:%zu: lists or mappings nested deeper than %d levels",
+						     name, line, col, MAX_FLOW_DEPTH);
+		} else if ((ch == ']' || ch == '}') && depth > 0) {
+			depth--;
+		}
+	}
+	return MRM_OK;
+}
+
 int mrm__ydoc_load(struct mrm__ydoc *d, const char *name, const char *text, size_t len,
 		   const char *what, struct mrm_error *err)
 {
@@ -118,6 +169,8 @@ int mrm__ydoc_load(struct mrm__ydoc *d, const char *name, const char *text, size
 	memset(d, 0, sizeof(*d));
 	d->name = name;
 	d->err = err;
+	if ((rc = check_nesting(name, text, len, err)))
+		return rc;
 	if (!yaml_parser_initialize(&parser))
 		return mrm_error_set(err, MRM_ESTORE, "%s: out of memory starting the YAML parser", name);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);

@@ -477,6 +477,23 @@ static void policy_errors(void **state)
 	policy_fails("name: t\nname: u\ntiers: {}\n", "p.yaml:2:1: key 'name' given twice (first at line 1)");
 	policy_fails("name: t\nextends: strict\ntiers: {}\n", "p.yaml:2:10: extends: unknown policy 'strict' to extend (only 'default')");
 
+	/* flow nesting deeper than 64 levels is refused before libyaml's quadratic scanner sees it */
+	{
+		char deep[400], quoted[400];
+		struct mrm_policy *p;
+		memset(deep, 0, sizeof(deep));
+		memcpy(deep, "name: t\ntiers: ", 15);
+		memset(deep + 15, '[', 100);
+		memset(deep + 115, ']', 100);
+		policy_fails(deep, "p.yaml:2:72: lists or mappings nested deeper than 64 levels");
+		/* brackets in quotes and comments do not count */
+		snprintf(quoted, sizeof(quoted), "name: \"%.*s\" # %.*s\nextends: default\ntiers: {}\n", 70,
+			 deep + 15, 70, deep + 15);
+		p = policy_ok(quoted);
+		assert_int_equal(strlen(p->name), 70);
+		mrm_policy_free(p);
+	}
+
 	/* tiers */
 	policy_fails("name: t\ntiers:\n  4:\n    controls: [MRM-TIER-01]\n", "p.yaml:3:3: tiers: unknown tier '4' (expected 1, 2 or 3)");
 	policy_fails("name: t\ntiers:\n  tier1:\n    controls: [MRM-TIER-01]\n", "unknown tier 'tier1'");
