@@ -443,6 +443,11 @@ static void team_policy(void **state)
 	json_decref(doc);
 	mrm_policy_free(p);
 
+	/* inventory_fields is optional: MRM-INV-01 always checks owner, purpose and intended use */
+	p = policy_ok(T1("    controls: [MRM-INV-01]\n"));
+	assert_false(p->tiers[0].has_inventory_fields);
+	mrm_policy_free(p);
+
 	/* extends: default keeps the default's tiers 2 and 3 */
 	p = policy_ok("name: ours\nextends: default\ntiers:\n  1:\n    controls: [MRM-TIER-01, MRM-REV-02]\n"
 		      "    review_interval_months: 6\n");
@@ -537,7 +542,6 @@ static void policy_errors(void **state)
 		     "p.yaml:4:29: tiers.1.controls: control MRM-VAL-01 at tier 1 needs a maximum age for evidence "
 		     "'validation-report' (add 'validation-report: DAYS' under evidence)");
 	policy_fails(T1("    controls: [MRM-SIGN-01]\n"), "control MRM-SIGN-01 at tier 1 needs signoff_roles");
-	policy_fails(T1("    controls: [MRM-INV-01]\n"), "control MRM-INV-01 at tier 1 needs inventory_fields");
 	policy_fails(T1("    controls: [MRM-REV-02]\n"), "control MRM-REV-02 at tier 1 needs review_interval_months");
 	policy_fails(T1("    controls: [MRM-RT-01]\n    evidence: { redteam-report: 9 }\n"),
 		     "control MRM-RT-01 at tier 1 needs redteam.max_success_rate");
