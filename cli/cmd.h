@@ -148,5 +148,7 @@ int cmd_import(struct cli *c, int argc, char **argv);
 int cmd_validate(struct cli *c, int argc, char **argv);
 int cmd_drift(struct cli *c, int argc, char **argv);
 int cmd_profile(struct cli *c, int argc, char **argv);
+int cmd_controls(struct cli *c, int argc, char **argv);
+int cmd_policy(struct cli *c, int argc, char **argv);
 
 #endif

@@ -145,6 +145,21 @@ static const struct cli_command commands[] = {
 	  "merge: same column names required; numeric + categorical gives categorical.\n"
 	  "exit: 0 ok, 2 usage, 3 bad data or a corrupt/incompatible profile\n"
 	  "see docs/profiles.md" },
+	{ "controls", cmd_controls, "the control catalogue and its coverage of NIST, ISO, EU AI Act",
+	  "mrm controls list [--framework F] [--json]\n"
+	  "mrm controls show ID [--json]        (what it checks, its evidence, limits, mappings)\n"
+	  "mrm controls coverage [--framework F] [--json]\n"
+	  "frameworks: nist-ai-rmf iso-42001 eu-ai-act nist-ai-600-1 sr-11-7\n"
+	  "An item is addressed when a control produces evidence for it, not when it is met.\n"
+	  "exit: 0 ok, 2 usage (unknown framework), 4 unknown control\n"
+	  "see docs/controls.md" },
+	{ "policy", cmd_policy, "the policy: controls and parameters per tier (built-in or a file)",
+	  "mrm policy show [--policy FILE.yaml] [--json]   (the built-in default without --policy)\n"
+	  "mrm policy check FILE.yaml [--json]              (exit 0 valid, 3 with FILE:LINE:COL: field)\n"
+	  "A policy file replaces the default entirely; with 'extends: default' only the tiers it\n"
+	  "defines. It may tighten the core's rules (review cadence, acceptance authority), not\n"
+	  "loosen them.\n"
+	  "see docs/policy.md" },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -14,6 +14,7 @@
 #ifndef MRM_ACCEPTANCE_H
 #define MRM_ACCEPTANCE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -22,6 +23,16 @@
 
 /* The longest an acceptance may run: it must be re-reviewed at least yearly. */
 #define MRM_ACCEPTANCE_MAX_DAYS 365
+
+/*
+ * The roles that may accept risk on a model of `tier` (any other value is
+ * treated as tier 1), strongest first, NULL-terminated: the rule
+ * mrm_accept() enforces, for the policy checker to compare against.
+ */
+const char *const *mrm_acceptance_authority(int tier);
+
+/* Whether a model's owner may accept its risk at `tier` (only at tier 3). */
+bool mrm_acceptance_owner_may_accept(int tier);
 
 /*
  * Accepts the residual risk of findings of model `model_id`. fields:

@@ -179,15 +179,25 @@ static const char *model_text(json_t *model, char *buf, size_t cap)
  * and 2 independence from the model owner. `*role` receives the role that
  * grants the authority (the strongest the actor holds).
  */
-static int tier_authority(struct mrm_ctx *ctx, json_t *model, const char **role,
-			  struct mrm_error *err)
+const char *const *mrm_acceptance_authority(int tier)
 {
 	static const char *const t1[] = { "approver", NULL };
 	static const char *const t2[] = { "approver", "validator", NULL };
 	static const char *const t3[] = { "approver", "validator", "owner", NULL };
+	return tier == 3 ? t3 : tier == 2 ? t2 : t1;
+}
+
+bool mrm_acceptance_owner_may_accept(int tier)
+{
+	return tier == 3;
+}
+
+static int tier_authority(struct mrm_ctx *ctx, json_t *model, const char **role,
+			  struct mrm_error *err)
+{
 	json_t *t = json_object_get(model, "tier");
 	int tier = json_is_integer(t) ? (int)json_integer_value(t) : 1;
-	const char *const *roles = tier == 3 ? t3 : tier == 2 ? t2 : t1;
+	const char *const *roles = mrm_acceptance_authority(tier);
 	char what[160];
 	int rc;
 
@@ -204,7 +214,7 @@ static int tier_authority(struct mrm_ctx *ctx, json_t *model, const char **role,
 				     tier == 3 ? "approver, validator or owner"
 				     : tier == 2 ? "approver or validator" : "approver",
 				     ctx->actor, mrm__str(ctx->actor_user, "roles"));
-	if (tier != 3 && !strcmp(mrm__str(model, "owner"), ctx->actor))
+	if (!mrm_acceptance_owner_may_accept(tier) && !strcmp(mrm__str(model, "owner"), ctx->actor))
 		return mrm_error_set(err, MRM_EPERM,
 				     "not permitted: %s owns %s; its risk must be accepted by someone "
 				     "independent of the model owner",
