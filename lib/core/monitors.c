@@ -780,8 +780,15 @@ int mrm_monitor_run(struct mrm_ctx *ctx, const struct mrm_monitor_run_options *o
 	if ((rc = mrm__model_get(ctx, o->model_id, &model, err)))
 		goto fail;
 	for (size_t i = 0; i < r.nmons; i++) {
+		int64_t active = 0;
 		json_t *ev;
 		size_t k;
+		/* disabled while the engines ran: it takes no result */
+		if ((rc = mrm__int(ctx, "SELECT count(*) FROM monitors WHERE id = ? AND status = 'active'",
+				   PARAMS(PI(int_of(r.mons[i].row, "id"))), &active, err)))
+			goto fail;
+		if (!active)
+			continue;
 		evals = json_array();
 		if ((rc = evaluate(&r, &r.mons[i], evals, err)))
 			goto fail;
