@@ -38,7 +38,7 @@ static int add_cmd(struct cli *c, struct mrm_ctx **ctx, int argc, char **argv)
 		{ "timestamp", OPT_VALUE, NULL }, { "reference", OPT_VALUE, NULL },
 		{ "columns", OPT_LIST, NULL }, { "route", OPT_VALUE, NULL },
 		{ "label", OPT_VALUE, NULL }, { "score", OPT_VALUE, NULL },
-		{ "no-finding", OPT_BOOL, NULL }, { NULL, 0, NULL },
+		{ "threshold", OPT_VALUE, NULL }, { "no-finding", OPT_BOOL, NULL }, { NULL, 0, NULL },
 	};
 	static const char *const req[] = { "signal", "warn", "alert", NULL };
 	struct cli_args a = { 0 };
@@ -80,6 +80,11 @@ static int add_cmd(struct cli *c, struct mrm_ctx **ctx, int argc, char **argv)
 	}
 	if (json_is_string(json_object_get(out, "route")))
 		printf("route: %s\n", str(out, "route"));
+	if (json_is_string(json_object_get(out, "label_column")))
+		printf("metric of score %s against label %s%s%s\n", str(out, "score_column"),
+		       str(out, "label_column"),
+		       json_is_number(json_object_get(out, "score_threshold")) ? ", positive when score >= " : "",
+		       json_is_number(json_object_get(out, "score_threshold")) ? cli_opt(&a, "threshold") : "");
 	if (json_is_string(json_object_get(out, "time_window")))
 		printf("window: %s on column %s\n", str(out, "time_window"), str(out, "timestamp_column"));
 	if (!json_is_true(json_object_get(out, "open_findings")))

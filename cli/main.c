@@ -139,7 +139,7 @@ static const struct cli_command commands[] = {
 	{ "monitor", cmd_monitor, "monitors on a model: a signal with warn/alert thresholds; run them on new data",
 	  "mrm monitor add ID --signal SIGNAL --warn X --alert Y [--direction above|below]\n"
 	  "              [--window 1h|1d|1w --timestamp COL] [--reference FILE [--columns COL,...]]\n"
-	  "              [--route URL|FILE] [--label COL --score COL] [--no-finding]\n"
+	  "              [--route URL|FILE] [--label COL --score COL [--threshold X]] [--no-finding]\n"
 	  "mrm monitor list [ID]\n"
 	  "mrm monitor show M-N\n"
 	  "mrm monitor disable M-N [--reason TEXT]\n"

@@ -28,6 +28,7 @@ static const struct mrm__field add_spec[] = {
 	{ "route", MRM__F_TEXT, NULL, false },
 	{ "label", MRM__F_TEXT, NULL, false },
 	{ "score", MRM__F_TEXT, NULL, false },
+	{ "threshold", MRM__F_TEXT, NULL, false }, /* taken out as a number first */
 	{ "no_finding", MRM__F_BOOL, NULL, false },
 	{ NULL, 0, NULL, false },
 };
@@ -173,12 +174,18 @@ int mrm_monitor_add(struct mrm_ctx *ctx, const char *model_id, json_t *fields, j
 	struct mrm_signal sig = { 0 };
 	const char *direction = NULL, *label, *score;
 	char *route = NULL, *reference = NULL, *columns = NULL;
-	double warn = 0, alert = 0;
+	double warn = 0, alert = 0, cutoff = 0;
+	bool has_cutoff = false;
 	int64_t id = 0;
 	int rc;
 
 	if (out)
 		*out = NULL;
+	if (json_object_get(in, "threshold") && !json_is_null(json_object_get(in, "threshold"))) {
+		if ((rc = take_number(in, "threshold", &cutoff, err)))
+			goto out;
+		has_cutoff = true;
+	}
 	if ((rc = take_number(in, "warn", &warn, err)) || (rc = take_number(in, "alert", &alert, err)) ||
 	    (rc = mrm__fields_check(in, add_spec, err)) ||
 	    (rc = nonempty(in, "timestamp", "--timestamp", err)) ||
@@ -203,8 +210,14 @@ int mrm_monitor_add(struct mrm_ctx *ctx, const char *model_id, json_t *fields, j
 				   mrm__str(in, "signal"));
 		goto out;
 	}
-	if (!sig.needs_labels && (label || score)) {
-		rc = mrm_error_set(err, MRM_EINPUT, "--label and --score are for metric:NAME signals only");
+	if (!sig.needs_labels && (label || score || has_cutoff)) {
+		rc = mrm_error_set(err, MRM_EINPUT,
+				   "--label, --score and --threshold are for metric:NAME signals only");
+		goto out;
+	}
+	if (has_cutoff && sig.regression) {
+		rc = mrm_error_set(err, MRM_EINPUT, "--threshold is for classification metrics, not %s",
+				   sig.name);
 		goto out;
 	}
 	if (!sig.needs_reference && mrm__str(in, "reference")) {
@@ -245,11 +258,12 @@ int mrm_monitor_add(struct mrm_ctx *ctx, const char *model_id, json_t *fields, j
 	if ((rc = mrm__int(ctx,
 			   "INSERT INTO monitors (model_id, signal, direction, warn, alert, time_window, "
 			   "timestamp_column, reference, columns, route, label_column, score_column, "
-			   "open_findings, status, created_by, created_at) "
-			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?) RETURNING id",
+			   "score_threshold, open_findings, status, created_by, created_at) "
+			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?) RETURNING id",
 			   PARAMS(PT(model_id), PT(mrm__str(in, "signal")), PT(direction), PR(warn),
 				  PR(alert), PT(mrm__str(in, "window")), PT(mrm__str(in, "timestamp")),
 				  PT(reference), PT(columns), PT(route), PT(label), PT(score),
+				  has_cutoff ? PR(cutoff) : PN,
 				  PI(!json_is_true(json_object_get(in, "no_finding"))), PT(ctx->actor),
 				  PT(ctx->now_iso)),
 			   &id, err)) ||
@@ -369,7 +383,8 @@ struct drift_doc {
 
 struct val_doc {
 	const char *label, *score;
-	bool regression;
+	bool regression, has_threshold;
+	double threshold;
 	json_t *doc;
 	char error[MRM_ERROR_MAX];
 };
@@ -407,15 +422,22 @@ static int drift_index(struct run *r, const char *reference, json_t *columns)
 	return (int)r->ndrifts++;
 }
 
-static int val_index(struct run *r, const char *label, const char *score, bool regression)
+static int val_index(struct run *r, const char *label, const char *score, bool regression,
+		     json_t *threshold)
 {
+	bool has = json_is_number(threshold);
+	double t = has ? json_number_value(threshold) : 0;
+
 	for (size_t i = 0; i < r->nvals; i++)
 		if (same(r->vals[i].label, label) && same(r->vals[i].score, score) &&
-		    r->vals[i].regression == regression)
+		    r->vals[i].regression == regression && r->vals[i].has_threshold == has &&
+		    (!has || r->vals[i].threshold == t))
 			return (int)i;
 	r->vals[r->nvals].label = label;
 	r->vals[r->nvals].score = score;
 	r->vals[r->nvals].regression = regression;
+	r->vals[r->nvals].has_threshold = has;
+	r->vals[r->nvals].threshold = t;
 	return (int)r->nvals++;
 }
 
@@ -467,7 +489,7 @@ static int plan(struct mrm_ctx *ctx, const struct mrm_monitor_run_options *o, js
 		}
 		if (m->sig.needs_labels)
 			m->val = val_index(r, mrm__str(row, "label_column"), mrm__str(row, "score_column"),
-					   m->sig.regression);
+					   m->sig.regression, json_object_get(row, "score_threshold"));
 	}
 	return MRM_OK;
 }
@@ -480,8 +502,8 @@ static void compute(const struct mrm_monitor_run_options *o, struct run *r)
 				   &r->drifts[i].doc, r->drifts[i].error, sizeof(r->drifts[i].error));
 	for (size_t i = 0; i < r->nvals; i++)
 		mrm__monitor_metrics(o->data, o->read, r->vals[i].label, r->vals[i].score,
-				     r->vals[i].regression, &r->vals[i].doc, r->vals[i].error,
-				     sizeof(r->vals[i].error));
+				     r->vals[i].regression, r->vals[i].has_threshold, r->vals[i].threshold,
+				     &r->vals[i].doc, r->vals[i].error, sizeof(r->vals[i].error));
 }
 
 static json_t *error_result(const char *reason)

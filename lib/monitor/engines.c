@@ -45,8 +45,8 @@ void mrm__monitor_drift(const char *reference, json_t *columns, const char *curr
 }
 
 void mrm__monitor_metrics(const char *data, const struct mrm_table_options *read,
-			  const char *label, const char *score, bool regression, json_t **doc,
-			  char *why, size_t cap)
+			  const char *label, const char *score, bool regression, bool has_threshold,
+			  double threshold, json_t **doc, char *why, size_t cap)
 {
 	struct mrm_validate_options o = { 0 };
 	const char *scores[2] = { score, NULL };
@@ -59,6 +59,8 @@ void mrm__monitor_metrics(const char *data, const struct mrm_table_options *read
 	o.task = regression ? MRM_TASK_REGRESSION : MRM_TASK_BINARY;
 	o.label = label;
 	o.score = scores;
+	o.threshold = threshold;
+	o.threshold_given = has_threshold;
 	*doc = NULL;
 	rc = mrm_validate(&o, doc, &e);
 	if (rc && rc != MRM_ECHECK) {

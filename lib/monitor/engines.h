@@ -22,10 +22,11 @@ void mrm__monitor_drift(const char *reference, json_t *columns, const char *curr
 
 /*
  * The validation document of `data` with one label and one score column (binary, or
- * regression), or NULL and the reason in `why`. `read` may be NULL.
+ * regression), or NULL and the reason in `why`. `threshold` is the binary cut-off when
+ * `has_threshold` (else mrm validate's default). `read` may be NULL.
  */
 void mrm__monitor_metrics(const char *data, const struct mrm_table_options *read,
-			  const char *label, const char *score, bool regression, json_t **doc,
-			  char *why, size_t cap);
+			  const char *label, const char *score, bool regression, bool has_threshold,
+			  double threshold, json_t **doc, char *why, size_t cap);
 
 #endif

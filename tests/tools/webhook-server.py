@@ -10,15 +10,18 @@ can switch it while the server runs):
         (the client gave up before the answer, so it counts the delivery as failed)
 Headers of each recorded request go to BODIES.headers (one JSON object per line).
 
-usage: webhook-server.py PORTFILE MODEFILE BODIES [SLOW]
+usage: webhook-server.py PORTFILE MODEFILE BODIES [SLOW] [PORT]
+PORT (default 0: a free one) lets a test restart the receiver where a route points.
 """
 import http.server
 import json
+import os
 import sys
 import time
 
 portfile, modefile, bodies = sys.argv[1], sys.argv[2], sys.argv[3]
 slow = float(sys.argv[4]) if len(sys.argv) > 4 else 5.0
+port = int(sys.argv[5]) if len(sys.argv) > 5 else 0
 
 
 def mode():
@@ -60,10 +63,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+http.server.ThreadingHTTPServer.allow_reuse_address = True
+server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
 server.daemon_threads = True
 with open(portfile + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
-import os
 os.replace(portfile + ".tmp", portfile)
 server.serve_forever()

@@ -382,7 +382,7 @@ static void add_rules(void **state)
 		  json_pack("{ss ss ss ss}", "signal", "drift_share", "warn", "0.1", "alert", "0.5", "window", "1d"));
 	ADD_FAILS(f, MRM_EINPUT, "needs --label COL and --score COL",
 		  monitor_fields("metric:roc_auc", "0.8", "0.7"));
-	ADD_FAILS(f, MRM_EINPUT, "--label and --score are for metric",
+	ADD_FAILS(f, MRM_EINPUT, "--label, --score and --threshold are for metric",
 		  json_pack("{ss ss ss ss ss}", "signal", "drift_share", "warn", "0.1", "alert", "0.5", "label", "y", "score", "s"));
 	ADD_FAILS(f, MRM_EINPUT, "unsupported scheme 'ftp'",
 		  json_pack("{ss ss ss ss}", "signal", "drift_share", "warn", "0.1", "alert", "0.5", "route", "ftp://h/x"));

@@ -17,6 +17,7 @@ CREATE TABLE monitors (
   route            TEXT,                   -- http(s) URL or absolute file path, or NULL: stored only
   label_column     TEXT,                   -- metric signals
   score_column     TEXT,
+  score_threshold  REAL,                   -- metric signals: predicted positive when score >= it
   open_findings    BOOLEAN NOT NULL DEFAULT 1,  -- an alert on a tier 1 model opens a finding
   status           TEXT NOT NULL CHECK (status IN ('active','disabled')),
   created_by       TEXT NOT NULL,
