@@ -262,7 +262,7 @@ int mrm__deliver(struct mrm_ctx *ctx, const struct mrm_delivery_options *o, cons
 		goto out;
 	if (!ids) {
 		rc = mrm__rows(ctx,
-			       "SELECT id, alert_id, route, attempts, CAST(payload AS TEXT) AS body "
+			       "SELECT id, alert_id, route, attempts, payload AS body "
 			       "FROM alert_deliveries WHERE status = 'pending' ORDER BY id",
 			       NOPARAMS, &rows, err);
 	} else {
@@ -270,7 +270,7 @@ int mrm__deliver(struct mrm_ctx *ctx, const struct mrm_delivery_options *o, cons
 		for (i = 0; i < n && !rc; i++) {
 			json_t *r = NULL;
 			rc = mrm__row(ctx,
-				      "SELECT id, alert_id, route, attempts, CAST(payload AS TEXT) AS body "
+				      "SELECT id, alert_id, route, attempts, payload AS body "
 				      "FROM alert_deliveries WHERE id = ? AND status = 'pending'",
 				      PARAMS(PI(ids[i])), &r, err);
 			if (r)

@@ -645,7 +645,7 @@ static int store_one(struct mrm_ctx *ctx, json_t *model, struct mon *m, json_t *
 			json_object_set_new(details, "open_alert", json_string(text));
 		}
 	}
-	if (!(dtext = json_dumps(details, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15)))) {
+	if (!(dtext = json_dumps(details, JSON_COMPACT | JSON_SORT_KEYS))) {
 		rc = mrm_error_set(err, MRM_ESTORE, "cannot serialise a monitor result");
 		goto out;
 	}

@@ -181,6 +181,11 @@ else
 	notok "every routed alert reached its route exactly once"
 fi
 m audit verify && ok "audit verify passes after all of it" || notok "audit verify: $(cat err)"
+m export -o export.json && "$MRM" --db imported.db init >/dev/null &&
+	"$MRM" --db imported.db import export.json >out 2>err &&
+	[ "$(sqlite3 imported.db 'SELECT count(*) FROM alert_deliveries')" -eq "$(q 'SELECT count(*) FROM alert_deliveries')" ] &&
+	ok "export and import carry monitors, results, alerts and deliveries (chain verified)" ||
+	notok "export/import round trip: $(cat err)"
 
 # ---- tampering with the new tables is detected -----------------------------------------
 

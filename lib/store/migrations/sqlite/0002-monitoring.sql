@@ -74,7 +74,7 @@ CREATE TABLE alert_deliveries (
   id           INTEGER PRIMARY KEY,
   alert_id     INTEGER NOT NULL REFERENCES alerts(id),
   route        TEXT NOT NULL,
-  payload      JSON NOT NULL,             -- the exact document sent, fixed when the alert is raised
+  payload      TEXT NOT NULL,             -- the exact JSON bytes sent, fixed when the alert is raised
   status       TEXT NOT NULL CHECK (status IN ('pending','delivered','failed')),
   attempts     INTEGER NOT NULL DEFAULT 0,
   last_error   TEXT,
