@@ -251,7 +251,7 @@ int main(int argc, char **argv)
 		return argc == 0 ? MRM_EUSAGE : 0;
 	}
 	if (!strcmp(argv[0], "--version") || !strcmp(argv[0], "version")) {
-		printf("mrm %s (store: sqlite; json: jansson; yaml: libyaml; sha256: openssl)\n", MRM_VERSION);
+		printf("mrm %s (store: sqlite; json: jansson; yaml: libyaml; sha256: openssl; http: libcurl)\n", MRM_VERSION);
 		return 0;
 	}
 	if (!strcmp(argv[0], "help")) {

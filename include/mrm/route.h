@@ -48,7 +48,8 @@ struct mrm_route_send_options {
  * response other than 2xx, a connection failure or a timeout is a failed try; no
  * redirects are followed. File: the body and a newline are appended in one write, then
  * fsynced. `*tries` (may be NULL) receives the attempts made. Errors: MRM_EDELIVERY with
- * the last failure ("HTTP 500", "timed out after 10 s", "cannot append to FILE: ...").
+ * the last failure and the attempts ("HTTP 500 (3 attempts)", "timed out after 10 s (3
+ * attempts)", "cannot append to FILE: ...").
  */
 int mrm_route_send(const char *route, const char *body, size_t len,
 		   const struct mrm_route_send_options *o, int *tries, struct mrm_error *err);

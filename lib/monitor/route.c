@@ -252,7 +252,7 @@ static int send_http(const char *url, const char *body, size_t len,
 
 	pthread_once(&curl_once, curl_init);
 	if (curl_init_rc != CURLE_OK)
-		return mrm_error_set(err, MRM_EDELIVERY, "%s: cannot initialise libcurl", url);
+		return mrm_error_set(err, MRM_EDELIVERY, "cannot initialise libcurl (for %s)", url);
 	if (!(h = curl_slist_append(NULL, "Content-Type: application/json")))
 		return mrm_error_set(err, MRM_EDELIVERY, "out of memory");
 	headers = h;
@@ -277,7 +277,7 @@ static int send_http(const char *url, const char *body, size_t len,
 		}
 	}
 	curl_slist_free_all(headers);
-	return mrm_error_set(err, MRM_EDELIVERY, "%s: %s (%d attempt%s)", url, why, attempts,
+	return mrm_error_set(err, MRM_EDELIVERY, "%s (%d attempt%s)", why, attempts,
 			     attempts == 1 ? "" : "s");
 }
 

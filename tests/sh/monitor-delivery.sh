@@ -101,9 +101,9 @@ m monitor run rentals --data feb.csv
 rc=$?
 check "500: the run still exits 1 for the alert-level result" [ "$rc" -eq 1 ]
 check "500: a warning names the delivery, the route and HTTP 500" \
-	grep -q "^mrm: warning: delivery D-2 of AL-2 to $url failed: .*HTTP 500 (3 attempts); it stays queued" err
+	grep -q "^mrm: warning: delivery D-2 of AL-2 to $url failed: HTTP 500 (3 attempts); it stays queued" err
 check "500: the delivery stays pending after 3 attempts with the error" \
-	[ "$(q "SELECT status || ':' || attempts || ':' || last_error FROM alert_deliveries WHERE id = 2")" = "pending:3:$url: HTTP 500 (3 attempts)" ]
+	[ "$(q "SELECT status || ':' || attempts || ':' || last_error FROM alert_deliveries WHERE id = 2")" = "pending:3:HTTP 500 (3 attempts)" ]
 check "500: the result and the alert are stored anyway" \
 	[ "$(q "SELECT count(*) FROM alerts WHERE id = 2 AND status = 'open'")" -eq 1 ]
 check "500: nothing recorded by the receiver" [ "$(lines bodies)" -eq 1 ]

@@ -776,7 +776,7 @@ static void route_checks(void **state)
 		int tries = 0;
 		assert_int_equal(mrm_route_send("http://127.0.0.1:1/x", "{}", 2, &o, &tries, &err), MRM_EDELIVERY);
 		assert_int_equal(tries, 2);
-		assert_non_null(strstr(err.msg, "http://127.0.0.1:1/x: "));
+		assert_non_null(strstr(err.msg, "127.0.0.1"));
 		assert_non_null(strstr(err.msg, "(2 attempts)"));
 	}
 }
