@@ -104,11 +104,14 @@ int mrm_signal_eval(const struct mrm_signal *s, const char *direction, double wa
  * and alert may also be JSON numbers): signal, warn, alert (required); direction (above
  * or below, overrides the signal's); window (1h, 1d or 1w) and timestamp (the time
  * column), stored for windowed runs; reference (a readable data file, stored as an
- * absolute path; else given at run time); route (an http:// or https:// URL, or a file
- * path whose directory exists, stored absolute); label and score (required for metric
- * signals, refused otherwise); no_finding (bool: alerts on a tier 1 model do not open
- * findings). Who: the model owner, or role validator or admin. Errors: MRM_EINPUT (bad
- * signal, thresholds, window, route, unreadable reference, label/score missing or
+ * absolute path; else given at run time); columns (array of names: the columns the drift
+ * run compares, drift and quality signals only; must include the signal's column);
+ * route (an http:// or https:// URL, or a file path whose directory exists, stored
+ * absolute); label and score (required for metric signals, refused otherwise);
+ * threshold (classification metrics: predicted positive when score >= it, as a number
+ * or text); no_finding (bool: alerts on a tier 1 model do not open findings). Who: the
+ * model owner, or role validator or admin. Errors: MRM_EINPUT (bad signal, thresholds,
+ * window, route, columns, unreadable reference, label/score/threshold missing or
  * superfluous, retired model), MRM_ENOTFOUND (model), MRM_EPERM. `*out` (may be NULL;
  * caller frees) receives the monitor as mrm_monitor_show() gives it.
  */
@@ -118,9 +121,10 @@ int mrm_monitor_add(struct mrm_ctx *ctx, const char *model_id, json_t *fields, j
 /*
  * Monitors of model `model_id` (NULL: every model), by id, as a new array of { id,
  * model_id, signal, direction (null: from the deciding test), warn, alert, time_window,
- * timestamp_column, reference, route, label_column, score_column, open_findings, status,
- * created_by, created_at, disabled_at, last_run (time), last_level, last_value,
- * open_alerts }. Unknown model MRM_ENOTFOUND.
+ * timestamp_column, reference, columns, route, label_column, score_column,
+ * score_threshold, open_findings, status, created_by, created_at, disabled_by,
+ * disabled_at, disable_reason, last_run (time), last_level, last_value, open_alerts }.
+ * Unknown model MRM_ENOTFOUND.
  */
 int mrm_monitor_list(struct mrm_ctx *ctx, const char *model_id, json_t **out,
 		     struct mrm_error *err);

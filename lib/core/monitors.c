@@ -411,6 +411,11 @@ static void run_release(struct run *r)
 	free(r->vals);
 }
 
+/*
+ * The run's drift document for a reference and a column list, shared by the monitors that
+ * ask for the same. When the drift engine cuts windows, a monitor's time_window and
+ * timestamp_column join this key and go to mrm__monitor_drift() (lib/monitor/engines.c).
+ */
 static int drift_index(struct run *r, const char *reference, json_t *columns)
 {
 	for (size_t i = 0; i < r->ndrifts; i++)
