@@ -697,7 +697,8 @@ static int store_one(struct mrm_ctx *ctx, json_t *model, struct mon *m, json_t *
 		note(t->alerts, sizeof(t->alerts), "%s %s", text, signal);
 	} else {
 		t->error++;
-		note(t->errors, sizeof(t->errors), "%s %s: %s", text, signal, mrm__str(res, "reason"));
+		note(t->errors, sizeof(t->errors), "%s %s: %s", text, signal,
+		     mrm__str(res, "reason") ? mrm__str(res, "reason") : "no value");
 	}
 	report = json_pack("{s:s,s:s,s:O,s:O,s:O,s:O,s:O,s:s,s:O,s:O}", "monitor", text, "signal",
 			   signal, "window", win, "value", json_object_get(res, "value"), "warn",
