@@ -6,7 +6,7 @@
 CC      ?= cc
 O       ?= build
 PREFIX  ?= /usr/local
-PKGS    := sqlite3 jansson yaml-0.1 libcrypto zlib
+PKGS    := sqlite3 jansson yaml-0.1 libcrypto zlib libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

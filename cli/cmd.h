@@ -95,6 +95,18 @@ struct mrm_table_options;
 int cli_read_options(struct cli *c, const struct cli_args *a, struct mrm_table_options *o,
 		     const char ***na, char **nbuf);
 
+/*
+ * --timeout SECONDS of the commands that deliver alerts into `*out` (0 when absent: the
+ * library's default); not a number in (0, 3600] is a usage error. (cli/cmd-monitor.c)
+ */
+int cli_timeout(struct cli *c, const struct cli_args *a, double *out);
+
+/*
+ * After a command that delivered alerts: one "mrm: warning: delivery D-N ... failed"
+ * line on stderr per delivery of doc's "deliveries" still queued. (cli/cmd-monitor.c)
+ */
+void cli_warn_queued(json_t *doc);
+
 /* Requires exactly `min`..`max` positional arguments; `what` names them. */
 int cli_need_pos(struct cli *c, const struct cli_args *a, int min, int max,
 		 const char *what);
@@ -150,5 +162,7 @@ int cmd_drift(struct cli *c, int argc, char **argv);
 int cmd_profile(struct cli *c, int argc, char **argv);
 int cmd_controls(struct cli *c, int argc, char **argv);
 int cmd_policy(struct cli *c, int argc, char **argv);
+int cmd_monitor(struct cli *c, int argc, char **argv);
+int cmd_alert(struct cli *c, int argc, char **argv);
 
 #endif

@@ -160,6 +160,31 @@ static const struct cli_command commands[] = {
 	  "defines. It may tighten the core's rules (review cadence, acceptance authority), not\n"
 	  "loosen them.\n"
 	  "see docs/policy.md" },
+	{ "monitor", cmd_monitor, "monitors on a model: a signal with warn/alert thresholds; run them on new data",
+	  "mrm monitor add ID --signal SIGNAL --warn X --alert Y [--direction above|below]\n"
+	  "              [--window 1h|1d|1w --timestamp COL] [--reference FILE [--columns COL,...]]\n"
+	  "              [--route URL|FILE] [--label COL --score COL [--threshold X]] [--no-finding]\n"
+	  "mrm monitor list [ID]\n"
+	  "mrm monitor show M-N\n"
+	  "mrm monitor disable M-N [--reason TEXT]\n"
+	  "mrm monitor run ID --data FILE [--reference FILE] [--timeout SECONDS]\n"
+	  "reading:     [--delimiter C|tab] [--no-header] [--na TEXT[,TEXT...]] [--format csv|jsonl]\n"
+	  "signals: drift_share, dataset_drift, drift:COLUMN, drift:COLUMN:MEASURE (ks_p_value psi\n"
+	  "         wasserstein_norm jensen_shannon chi2_p_value ...), metric:NAME (roc_auc, brier_score,\n"
+	  "         ...; needs --label and --score), quality:CHECK[:COLUMN]\n"
+	  "levels: above: value >= threshold; below: value < threshold (p-values, higher-is-better\n"
+	  "        metrics); --warn/--alert must be ordered for the direction\n"
+	  "route: an http(s) URL (POST JSON; 3 attempts, --timeout or $MRM_WEBHOOK_TIMEOUT, default\n"
+	  "       10 s) or a file (one JSON line per alert); undelivered alerts stay queued\n"
+	  "exit (run): 0 ok, 1 a result at alert level, 3 a monitor could not be evaluated,\n"
+	  "            7 a delivery failed (queued); 2 usage, 4 unknown model, 5 not permitted\n"
+	  "see docs/monitoring.md" },
+	{ "alert", cmd_alert, "alerts raised by monitors: list, show, resolve, retry deliveries",
+	  "mrm alert list [--model ID] [--status open|resolved]\n"
+	  "mrm alert show AL-N\n"
+	  "mrm alert resolve AL-N (actioned|false-positive) [--note TEXT]\n"
+	  "mrm alert deliver [--timeout SECONDS]   (retry every queued delivery; exit 7 if some stay queued)\n"
+	  "see docs/monitoring.md" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -175,13 +200,13 @@ static void print_help(FILE *f)
 {
 	fprintf(f, "usage: mrm [--db PATH] [--as USER] [--json] COMMAND [ARGS]\n\n"
 		   "Model risk management: inventory, tiering, findings, acceptances, reviews,\n"
-		   "incidents, a tamper-evident audit trail, independent validation and drift.\n\ncommands:\n");
+		   "incidents, a tamper-evident audit trail, independent validation, drift and monitors.\n\ncommands:\n");
 	for (const struct cli_command *k = commands; k->name; k++)
 		fprintf(f, "  %-12s %s\n", k->name, k->summary);
 	fprintf(f, "\nstore: --db, else $MRM_DB, else ./mrm.db; actor: --as, else $MRM_USER, else the OS user\n"
 		   "$MRM_NOW sets the effective time (ISO 8601). 'mrm help COMMAND' for details.\n"
 		   "exit codes: 0 ok, 1 check failed, 2 usage, 3 bad input, 4 not found,\n"
-		   "            5 not permitted, 6 store error\n");
+		   "            5 not permitted, 6 store error, 7 alert delivery failed (queued)\n");
 }
 
 static const char *os_user(void)
@@ -250,7 +275,7 @@ int main(int argc, char **argv)
 		return argc == 0 ? MRM_EUSAGE : 0;
 	}
 	if (!strcmp(argv[0], "--version") || !strcmp(argv[0], "version")) {
-		printf("mrm %s (store: sqlite; json: jansson; yaml: libyaml; sha256: openssl)\n", MRM_VERSION);
+		printf("mrm %s (store: sqlite; json: jansson; yaml: libyaml; sha256: openssl; http: libcurl)\n", MRM_VERSION);
 		return 0;
 	}
 	if (!strcmp(argv[0], "help")) {

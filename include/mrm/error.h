@@ -21,6 +21,7 @@ enum mrm_code {
 	MRM_ENOTFOUND = 4, /* unknown id */
 	MRM_EPERM = 5,     /* not permitted: role or separation of duties */
 	MRM_ESTORE = 6,    /* store error: not an mrm store, locked, full, I/O */
+	MRM_EDELIVERY = 7, /* a network or file delivery failed (queued for retry) */
 };
 
 /* Returned by mrm_stmt_step() when a row is available (never an exit code). */

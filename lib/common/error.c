@@ -14,6 +14,7 @@ const char *mrm_strerror(int code)
 	case MRM_ENOTFOUND: return "not found";
 	case MRM_EPERM: return "not permitted";
 	case MRM_ESTORE: return "store error";
+	case MRM_EDELIVERY: return "delivery failed";
 	default: return "unknown error";
 	}
 }

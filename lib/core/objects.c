@@ -23,6 +23,10 @@ const struct mrm__object_type mrm__object_types[] = {
 	{ "signoff", "signoffs", "id", "S" },
 	{ "incident", "incidents", "id", "I" },
 	{ "incident_finding", "incident_findings", "id", "IF" },
+	{ "monitor", "monitors", "id", "M" },
+	{ "monitor_result", "monitor_results", "id", "MR" },
+	{ "alert", "alerts", "id", "AL" },
+	{ "alert_delivery", "alert_deliveries", "id", "D" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -78,7 +82,8 @@ json_t *mrm__present(const char *type, json_t *row)
 	static const struct { const char *key; const char *prefix; } links[] = {
 		{ "finding_id", "F" }, { "evidence_id", "E" }, { "repeat_of", "F" },
 		{ "acceptance_id", "A" }, { "incident_id", "I" }, { "review_id", "R" },
-		{ "verification_evidence_id", "E" },
+		{ "verification_evidence_id", "E" }, { "monitor_id", "M" }, { "result_id", "MR" },
+		{ "alert_id", "AL" },
 	};
 	const struct mrm__object_type *t = mrm__object_type(type);
 

@@ -95,16 +95,16 @@ run 6 "newer" "store newer than the binary: init does not downgrade" -- --db new
 [ "$(sqlite3 newer.db 'PRAGMA user_version')" -eq 999 ] && [ "$(sqlite3 newer.db 'SELECT count(*) FROM models')" -eq 1 ] &&
 	ok "store newer than the binary: untouched" || notok "store newer than the binary: untouched"
 
-# Only one schema version exists, so "older" is a store marked as mrm's at
+# "Older" here is a store marked as mrm's at
 # version 0 (before the first migration): commands send the user to
 # `mrm init`, which upgrades it.
 sqlite3 older.db 'PRAGMA application_id = 1836215601'
-run 6 "store schema version 0 is older than this mrm's \(1\); run 'mrm init' to upgrade it" \
+run 6 "store schema version 0 is older than this mrm's \(2\); run 'mrm init' to upgrade it" \
 	"older store: model list asks for mrm init" -- --db older.db model list
 run 0 "" "older store: mrm init upgrades it" -- --db older.db init
 run 0 "" "older store: usable after the upgrade" -- --db older.db model list
 run 0 "" "current store: mrm init is a no-op" -- --db good.db init
-grep -q "is up to date (schema version 1)" "$work/out" && ok "current store: init says it is up to date" ||
+grep -q "is up to date (schema version 2)" "$work/out" && ok "current store: init says it is up to date" ||
 	notok "current store: init says it is up to date (got $(cat "$work/out"))"
 
 # ---- missing store ----------------------------------------------------------------
