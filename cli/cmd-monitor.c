@@ -248,7 +248,7 @@ static void print_run(json_t *doc)
 	json_array_foreach(json_object_get(doc, "deliveries"), i, r)
 		if (!strcmp(str(r, "status"), "delivered"))
 			printf("delivered %s to %s (%s)\n", str(r, "alert_id"), str(r, "route"), str(r, "id"));
-	printf("\n%lld ok, %lld warn, %lld alert, %lld error; %lld alert%s raised, %lld still open, %lld finding%s opened\n",
+	printf("\n%lld ok, %lld warn, %lld alert, %lld error; %lld alert%s raised, %lld result(s) under an alert still open, %lld finding%s opened\n",
 	       (long long)json_integer_value(json_object_get(sum, "ok")),
 	       (long long)json_integer_value(json_object_get(sum, "warn")),
 	       (long long)json_integer_value(json_object_get(sum, "alert")),

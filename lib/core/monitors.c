@@ -377,6 +377,7 @@ struct mon {
 struct drift_doc {
 	const char *reference;
 	json_t *columns; /* array of names, or NULL for all */
+	const char *window, *timestamp; /* both NULL: no windows */
 	json_t *doc;
 	char error[MRM_ERROR_MAX];
 };
@@ -412,18 +413,21 @@ static void run_release(struct run *r)
 }
 
 /*
- * The run's drift document for a reference and a column list, shared by the monitors that
- * ask for the same. When the drift engine cuts windows, a monitor's time_window and
- * timestamp_column join this key and go to mrm__monitor_drift() (lib/monitor/engines.c).
+ * The run's drift document for a reference, a column list and a window (length and time
+ * column, or none), shared by the monitors that ask for the same.
  */
-static int drift_index(struct run *r, const char *reference, json_t *columns)
+static int drift_index(struct run *r, const char *reference, json_t *columns, const char *window,
+		       const char *timestamp)
 {
 	for (size_t i = 0; i < r->ndrifts; i++)
 		if (same(r->drifts[i].reference, reference) &&
-		    (r->drifts[i].columns ? columns && json_equal(r->drifts[i].columns, columns) : !columns))
+		    (r->drifts[i].columns ? columns && json_equal(r->drifts[i].columns, columns) : !columns) &&
+		    same(r->drifts[i].window, window) && same(r->drifts[i].timestamp, timestamp))
 			return (int)i;
 	r->drifts[r->ndrifts].reference = reference;
 	r->drifts[r->ndrifts].columns = json_is_array(columns) ? columns : NULL;
+	r->drifts[r->ndrifts].window = window;
+	r->drifts[r->ndrifts].timestamp = timestamp;
 	return (int)r->ndrifts++;
 }
 
@@ -490,7 +494,8 @@ static int plan(struct mrm_ctx *ctx, const struct mrm_monitor_run_options *o, js
 					 m->reference, strerror(errno));
 				continue;
 			}
-			m->drift = drift_index(r, m->reference, json_object_get(row, "columns"));
+			m->drift = drift_index(r, m->reference, json_object_get(row, "columns"),
+					       mrm__str(row, "time_window"), mrm__str(row, "timestamp_column"));
 		}
 		if (m->sig.needs_labels)
 			m->val = val_index(r, mrm__str(row, "label_column"), mrm__str(row, "score_column"),
@@ -503,8 +508,8 @@ static int plan(struct mrm_ctx *ctx, const struct mrm_monitor_run_options *o, js
 static void compute(const struct mrm_monitor_run_options *o, struct run *r)
 {
 	for (size_t i = 0; i < r->ndrifts; i++)
-		mrm__monitor_drift(r->drifts[i].reference, r->drifts[i].columns, o->data, o->read,
-				   &r->drifts[i].doc, r->drifts[i].error, sizeof(r->drifts[i].error));
+		mrm__monitor_drift(r->drifts[i].reference, r->drifts[i].columns, r->drifts[i].window,
+				   r->drifts[i].timestamp, o->data, o->read, &r->drifts[i].doc, r->drifts[i].error, sizeof(r->drifts[i].error));
 	for (size_t i = 0; i < r->nvals; i++)
 		mrm__monitor_metrics(o->data, o->read, r->vals[i].label, r->vals[i].score,
 				     r->vals[i].regression, r->vals[i].has_threshold, r->vals[i].threshold,
@@ -576,7 +581,7 @@ static int evaluate(struct run *r, struct mon *m, json_t *evals, struct mrm_erro
 	} else if (!(rc = mrm_signal_eval(&m->sig, direction, m->warn, m->alert, base, &res, err))) {
 		if (mrm__str(m->row, "time_window"))
 			json_object_set_new(json_object_get(res, "details"), "note",
-					    json_string("windows are not computed by this mrm: the whole file was evaluated"));
+					    json_string("metric signals are evaluated on the whole file; windows apply to drift and quality signals"));
 		json_array_append_new(evals, json_pack("{s:o,s:n}", "result", res, "window"));
 	}
 	json_decref(wrapper);
@@ -603,18 +608,22 @@ static void note(char *buf, size_t cap, const char *fmt, ...) __attribute__((for
 
 static void note(char *buf, size_t cap, const char *fmt, ...)
 {
-	size_t used = strlen(buf);
+	size_t used = strlen(buf), len;
+	char item[256];
+	const char *at;
 	va_list ap;
 
+	va_start(ap, fmt);
+	vsnprintf(item, sizeof(item), fmt, ap);
+	va_end(ap);
+	len = strlen(item);
+	/* Once per item: a windowed monitor has one result per window. */
+	for (at = buf; (at = strstr(at, item)); at += len)
+		if ((at == buf || at[-1] == ' ') && (at[len] == 0 || at[len] == ';'))
+			return;
 	if (used + 8 >= cap)
 		return;
-	if (used) {
-		snprintf(buf + used, cap - used, "; ");
-		used += 2;
-	}
-	va_start(ap, fmt);
-	vsnprintf(buf + used, cap - used, fmt, ap);
-	va_end(ap);
+	snprintf(buf + used, cap - used, "%s%s", used ? "; " : "", item);
 }
 
 /* Stores one evaluation and raises its alert; appends the report row. */

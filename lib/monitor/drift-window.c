@@ -746,8 +746,12 @@ static const char *type_name(enum mrm_col_type t)
 /* The compact per-column entry of a window: the deciding test only. */
 static json_t *compact(json_t *full)
 {
-	static const char *const keep[] = { "method", "statistic", "p_value", "p_value_adjusted",
-					    "threshold", "drifted", "reason", NULL };
+	static const char *const keep[] = { "type", "method", "statistic", "p_value",
+					    "p_value_adjusted", "threshold", "drifted", "reason",
+					    "ks_statistic", "ks_p_value", "psi", "wasserstein",
+					    "wasserstein_norm", "jensen_shannon", "anderson_darling",
+					    "chi2_statistic", "chi2_p_value", "chi2_dof", "z_statistic",
+					    "z_p_value", NULL };
 	json_t *c = json_object();
 	size_t i;
 

@@ -6,7 +6,8 @@
 #include "mrm/drift.h"
 #include "mrm/validate.h"
 
-void mrm__monitor_drift(const char *reference, json_t *columns, const char *current,
+void mrm__monitor_drift(const char *reference, json_t *columns, const char *window,
+			const char *timestamp, const char *current,
 			const struct mrm_table_options *read, json_t **doc, char *why, size_t cap)
 {
 	struct mrm_drift_options o = { 0 };
@@ -30,11 +31,9 @@ void mrm__monitor_drift(const char *reference, json_t *columns, const char *curr
 	o.current = current;
 	if (read)
 		o.read = *read;
-	/*
-	 * Windows: when the drift engine cuts windows (its timestamp and window options),
-	 * set them here from the monitor; the document then has "windows" and each monitor
-	 * with a window is evaluated per window element (lib/core/monitors.c, evaluate()).
-	 */
+	/* With a window the document has "windows", evaluated one by one (monitors.c). */
+	o.window = window;
+	o.timestamp = timestamp;
 	rc = mrm_drift_run(&o, doc, &e);
 	if (rc && rc != MRM_ECHECK) {
 		json_decref(*doc);

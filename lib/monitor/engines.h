@@ -14,10 +14,11 @@ struct mrm_table_options;
 
 /*
  * The drift document of `current` against `reference` in `*doc`, or NULL and the reason
- * in `why`. `columns`: a JSON array of column names, or NULL for every column. `read`
- * may be NULL.
+ * in `why`. `columns`: a JSON array of column names, or NULL for every column. `window`
+ * and `timestamp` (both or neither) cut the current data into windows. `read` may be NULL.
  */
-void mrm__monitor_drift(const char *reference, json_t *columns, const char *current,
+void mrm__monitor_drift(const char *reference, json_t *columns, const char *window,
+			const char *timestamp, const char *current,
 			const struct mrm_table_options *read, json_t **doc, char *why, size_t cap);
 
 /*
