@@ -128,6 +128,7 @@ static const struct cli_command commands[] = {
 	  "see docs/drift.md" },
 	{ "profile", cmd_profile, "per-column profiles of a data file (mergeable sketches) for monitoring",
 	  "mrm profile FILE -o OUT.profile [--columns COL[,COL...]] [--threads N]\n"
+	  "            [--bins-from REF.profile]   (exact counts in REF's decile bins)\n"
 	  "reading:     [--delimiter C|tab] [--no-header] [--na TEXT[,TEXT...]] [--format csv|jsonl]\n"
 	  "             [--skip-bad-rows]   (FILE - reads stdin; gzip is detected)\n"
 	  "mrm profile merge A.profile B.profile ... -o OUT.profile\n"
