@@ -10,6 +10,7 @@
 #include "mrm/drift.h"
 #include "mrm/hash.h"
 #include "monitor/drift-internal.h"
+#include "monitor/drift-profile.h"
 
 static const char *const methods[] = { "ks", "psi", "chi2", "wasserstein", "jensen_shannon",
 				       "anderson_darling", "z", NULL };
@@ -105,6 +106,9 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 	if (o->has_threshold && (!(o->threshold > 0) || (drift_p_based(o->method) && o->threshold >= 1)))
 		return mrm_error_set(err, MRM_EUSAGE, "--threshold must be %s", drift_p_based(o->method) ?
 				     "between 0 and 1 (a p-value level)" : "greater than 0");
+	/* A profile on either side (by its magic bytes): the sketch path (drift-profile.c). */
+	if (drift_profile_inputs(o))
+		return drift_profile_run(o, out, err);
 	ropt.name = NULL;
 	copt.name = NULL;
 	if ((rc = mrm_table_open(o->reference, &ropt, &rr, err)) ||
