@@ -118,6 +118,7 @@ static const struct cli_command commands[] = {
 	  "see docs/validate.md" },
 	{ "drift", cmd_drift, "data drift between a reference and a current data file, per column",
 	  "mrm drift --reference FILE --current FILE [--columns COL[,COL...]] [--json]\n"
+	  "          (either FILE may be a profile of mrm profile: measures from its sketches, ~)\n"
 	  "          [--method ks|psi|chi2|wasserstein|jensen_shannon|anderson_darling|z]\n"
 	  "          [--threshold X (with --method)] [--correction none|bonferroni|holm]\n"
 	  "reading:  [--delimiter C|tab] [--no-header] [--na TEXT[,TEXT...]] [--format csv|jsonl]\n"
