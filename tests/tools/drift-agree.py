@@ -36,7 +36,7 @@ JS_ABS = 0.03
 REL = 1e-12
 
 checks = {}  # kind -> [passed, failure messages]
-worst = {"psi": 0.0, "js": 0.0}
+worst = {"psi": 0.0, "js": 0.0, "ks": 0.0, "wn": 0.0, "psi_small": 0.0}
 
 
 def tap(ok, what, kind=None):
@@ -147,6 +147,11 @@ def main(argv):
             (g["jensen_shannon"], mult * JS_ABS, w["jensen_shannon"]),
             "Jensen-Shannon within tolerance")
         worst["psi"] = max(worst["psi"], abs(g["psi"] - w["psi"]) / (1 + w["psi"]))
+        if w["psi"] < 0.2:
+            worst["psi_small"] = max(worst["psi_small"], abs(g["psi"] - w["psi"]))
+        worst["ks"] = max(worst["ks"], abs(g["ks_statistic"] - w["ks_statistic"]))
+        if w["wasserstein_norm"] is not None and g["wasserstein_norm"] is not None:
+            worst["wn"] = max(worst["wn"], abs(g["wasserstein_norm"] - w["wasserstein_norm"]))
         worst["js"] = max(worst["js"], abs(g["jensen_shannon"] - w["jensen_shannon"]))
         if not same_bound:
             tap(g["anderson_darling"] is None and "anderson_darling" in g.get("undefined", {}),
@@ -190,8 +195,9 @@ def main(argv):
             print("not ok - " + b)
         if not bad:
             print("ok - %s%s (%d)" % (L, kind, n) if category else "ok - " + kind)
-    print("# %slargest differences: PSI %.4g (over 1 + PSI), Jensen-Shannon %.4g" %
-          (L, worst["psi"], worst["js"]))
+    print("# %slargest differences: KS %.4g, normalised Wasserstein %.4g, PSI %.4g (over 1 + PSI; "
+          "%.4g below PSI 0.2), Jensen-Shannon %.4g" %
+          (L, worst["ks"], worst["wn"], worst["psi"], worst["psi_small"], worst["js"]))
     return 0
 
 
