@@ -79,9 +79,12 @@ static const char *fmt(json_t *v, char *buf, size_t cap)
 	return buf;
 }
 
-static void print_side(const char *what, json_t *s)
+static void print_side(const char *what, json_t *s, json_t *source)
 {
-	printf("%s: %s (%lld rows", what, json_string_value(json_object_get(s, "path")),
+	const char *kind = json_string_value(json_object_get(source, what));
+
+	printf("%s: %s (%s%lld rows", what, json_string_value(json_object_get(s, "path")),
+	       kind && !strcmp(kind, "profile") ? "profile, " : "",
 	       (long long)json_integer_value(json_object_get(s, "rows")));
 	if (json_is_string(json_object_get(s, "sha256")))
 		printf(", sha256 %.16s...", json_string_value(json_object_get(s, "sha256")));
@@ -114,6 +117,8 @@ static void print_quality(json_t *q)
 	json_t *e;
 	char v[32], t[32];
 
+	if (!q)
+		return; /* profile inputs: the checks need data files */
 	json_array_foreach(q, i, e)
 		failed += json_is_true(json_object_get(e, "failed"));
 	if (!failed) {
@@ -223,13 +228,14 @@ static void print_summary(json_t *doc)
 	json_t *cols = json_object_get(doc, "columns"), *v;
 	size_t n = json_object_size(cols), i = 0;
 	struct row *rows = calloc(n ? n : 1, sizeof(*rows));
+	size_t approx = 0;
 	const char *key;
 	char a[32], b[32], t[32];
 
 	if (!rows)
 		return;
-	print_side("reference", json_object_get(doc, "reference"));
-	print_side("current", json_object_get(doc, "current"));
+	print_side("reference", json_object_get(doc, "reference"), json_object_get(doc, "source"));
+	print_side("current", json_object_get(doc, "current"), json_object_get(doc, "source"));
 	printf("method %s, correction %s\n\n", json_string_value(json_object_get(doc, "method")),
 	       json_string_value(json_object_get(doc, "correction")));
 	json_object_foreach(cols, key, v) {
@@ -247,12 +253,17 @@ static void print_summary(json_t *doc)
 	for (i = 0; i < n; i++) {
 		json_t *c = rows[i].col, *p = json_object_get(c, "p_value_adjusted");
 		const char *m = json_string_value(json_object_get(c, "method"));
+		char st[40];
 
 		if (!p)
 			p = json_object_get(c, "p_value");
+		/* "~": computed from profile sketches, within the bounds of the JSON document. */
+		snprintf(st, sizeof(st), "%s%s", json_is_true(json_object_get(c, "approximate")) &&
+			 json_is_number(json_object_get(c, "statistic")) ? "~" : "",
+			 fmt(json_object_get(c, "statistic"), a, sizeof(a)));
+		approx += json_is_true(json_object_get(c, "approximate"));
 		printf("%-20s %-11s %-16s %10s %10s %9s  %s", rows[i].name,
-		       json_string_value(json_object_get(c, "type")), m ? m : "-",
-		       fmt(json_object_get(c, "statistic"), a, sizeof(a)), fmt(p, b, sizeof(b)),
+		       json_string_value(json_object_get(c, "type")), m ? m : "-", st, fmt(p, b, sizeof(b)),
 		       fmt(json_object_get(c, "threshold"), t, sizeof(t)),
 		       json_is_true(json_object_get(c, "drifted")) ? "DRIFT" : "ok");
 		if (json_is_string(json_object_get(c, "reason")))
@@ -260,6 +271,8 @@ static void print_summary(json_t *doc)
 		printf("\n");
 	}
 	free(rows);
+	if (approx)
+		printf("~ approximate: from profile sketches (bounds in --json; docs/drift.md)\n");
 	if (json_array_size(json_object_get(doc, "schema"))) {
 		printf("\nschema problems:\n");
 		json_array_foreach(json_object_get(doc, "schema"), i, v) {

@@ -22,6 +22,7 @@ static const struct cli_opt build_spec[] = {
 	{ "format", OPT_VALUE, NULL },
 	{ "skip-bad-rows", OPT_BOOL, NULL },
 	{ "threads", OPT_VALUE, NULL },
+	{ "bins-from", OPT_VALUE, NULL },
 	{ NULL, 0, NULL },
 };
 
@@ -56,17 +57,25 @@ static int parse_count(struct cli *c, const char *flag, const char *s, unsigned 
 
 static void print_written(struct cli *c, const struct mrm_profile *p, const char *path)
 {
+	size_t i, binned = 0;
+
+	for (i = 0; i < p->ncols; i++)
+		binned += p->cols[i].bins != NULL;
 	if (c->json) {
 		json_t *o = json_object();
 
 		json_object_set_new(o, "output", json_string(path));
 		json_object_set_new(o, "rows", json_integer((json_int_t)p->rows));
 		json_object_set_new(o, "columns", json_integer((json_int_t)p->ncols));
+		json_object_set_new(o, "binned_columns", json_integer((json_int_t)binned));
 		cli_print_json(o);
 		return;
 	}
-	printf("wrote %s: %" PRIu64 " row%s, %zu column%s\n", path, p->rows, p->rows == 1 ? "" : "s",
+	printf("wrote %s: %" PRIu64 " row%s, %zu column%s", path, p->rows, p->rows == 1 ? "" : "s",
 	       p->ncols, p->ncols == 1 ? "" : "s");
+	if (binned)
+		printf(" (%zu with reference bins)", binned);
+	printf("\n");
 }
 
 static int profile_build(struct cli *c, int argc, char **argv)
@@ -74,7 +83,7 @@ static int profile_build(struct cli *c, int argc, char **argv)
 	struct cli_args a;
 	struct mrm_table_options o = { 0 };
 	struct mrm_table_reader *r = NULL;
-	struct mrm_profile *p = NULL;
+	struct mrm_profile *p = NULL, *ref = NULL;
 	const char **cols = NULL, **na = NULL, *s, *outp;
 	char *cbuf = NULL, *nbuf = NULL;
 	int rc;
@@ -97,8 +106,11 @@ static int profile_build(struct cli *c, int argc, char **argv)
 	if ((rc = cli_read_options(c, &a, &o, &na, &nbuf)) ||
 	    (rc = cli_opt_list(c, &a, "columns", &cols, &cbuf)))
 		goto out;
+	/* The reference is read first: a bad one fails before the data is read. */
+	if ((s = cli_opt(&a, "bins_from")) && (rc = mrm_profile_read(s, &ref, &c->err)))
+		goto out;
 	if ((rc = mrm_table_open(a.pos[0], &o, &r, &c->err)) ||
-	    (rc = mrm_profile_build(r, cols, &p, &c->err)) ||
+	    (rc = mrm_profile_build_binned(r, cols, ref, &p, &c->err)) ||
 	    (rc = mrm_profile_write(p, outp, &c->err)))
 		goto out;
 	print_written(c, p, outp);
@@ -110,6 +122,7 @@ static int profile_build(struct cli *c, int argc, char **argv)
 	}
 out:
 	mrm_profile_free(p);
+	mrm_profile_free(ref);
 	mrm_table_close(r);
 	free(cols);
 	free(cbuf);
@@ -199,6 +212,15 @@ static void print_profile(json_t *doc)
 			json_object_foreach(q, key, v)
 				printf(" %s=%s", key, fmt(v, b1, sizeof(b1)));
 			printf("  (rank error <= %s)\n", fmt(json_object_get(col, "kll_epsilon"), b1, sizeof(b1)));
+		}
+		if ((v = json_object_get(col, "bins"))) {
+			printf("  reference bins: edges");
+			json_array_foreach(json_object_get(v, "edges"), j, it)
+				printf(" %s", fmt(it, b1, sizeof(b1)));
+			printf("; exact counts");
+			json_array_foreach(json_object_get(v, "counts"), j, it)
+				printf(" %s", fmt(it, b1, sizeof(b1)));
+			printf("\n");
 		}
 		/* Past k distinct values only counts above the error bound are sure heavy hitters. */
 		{

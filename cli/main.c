@@ -118,6 +118,7 @@ static const struct cli_command commands[] = {
 	  "see docs/validate.md" },
 	{ "drift", cmd_drift, "data drift, data quality and performance over time: reference vs current data",
 	  "mrm drift --reference FILE --current FILE [--columns COL[,COL...]] [--json]\n"
+	  "          (either FILE may be a profile of mrm profile: measures from its sketches, ~)\n"
 	  "          [--method ks|psi|chi2|wasserstein|jensen_shannon|anderson_darling|z]\n"
 	  "          [--threshold X (with --method)] [--correction none|bonferroni|holm]\n"
 	  "          [--html OUT.html (a self-contained report page)]\n"
@@ -137,6 +138,7 @@ static const struct cli_command commands[] = {
 	  "see docs/drift.md" },
 	{ "profile", cmd_profile, "per-column profiles of a data file (mergeable sketches) for monitoring",
 	  "mrm profile FILE -o OUT.profile [--columns COL[,COL...]] [--threads N]\n"
+	  "            [--bins-from REF.profile]   (exact counts in REF's decile bins)\n"
 	  "reading:     [--delimiter C|tab] [--no-header] [--na TEXT[,TEXT...]] [--format csv|jsonl]\n"
 	  "             [--skip-bad-rows]   (FILE - reads stdin; gzip is detected)\n"
 	  "mrm profile merge A.profile B.profile ... -o OUT.profile\n"

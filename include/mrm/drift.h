@@ -66,7 +66,11 @@ struct mrm_drift_options {
 bool mrm_drift_method_known(const char *name);
 
 /*
- * Compares the two files. On success *out (caller owns) is the drift document and the
+ * Compares the two data sets. Either may be a profile of mrm profile (recognised by its
+ * magic bytes): the measures then come from its sketches, marked "approximate" with their
+ * bounds, and a data file facing it is profiled with the same reading options (docs/drift.md,
+ * "Profiles as inputs"; a corrupt or unsupported profile is MRM_EINPUT, windows with a
+ * profile MRM_EUSAGE). On success *out (caller owns) is the drift document and the
  * return is 0, or MRM_ECHECK when dataset_drift is true, a top-level quality check failed
  * or a window has dataset drift or a failed check (err then names them in one line).
  * Errors: MRM_EINPUT for an unreadable file, a file with no rows ("FILE: no rows"), a

@@ -154,6 +154,26 @@ double mrm_kll_rank(const struct mrm_kll *s, double x);
 int mrm_kll_cdf(const struct mrm_kll *s, const double *split, size_t m,
 		double *out, struct mrm_error *err);
 
+/*
+ * The retained values in ascending order with their cumulative weights:
+ * (*values)[i] is a retained value and (*cumw)[i] the total weight of
+ * values[0..i], so the last entry of *cumw is mrm_kll_n(). This is the
+ * sketch's estimate of the whole distribution: fraction <= x is the
+ * cumulative weight of the last value <= x over n, fraction < x that of
+ * the last value < x. Both arrays are malloc'd (the caller frees them with
+ * free()) and *m entries long (0, and NULL arrays, for an empty sketch).
+ * MRM_EINPUT on OOM.
+ */
+int mrm_kll_sorted(const struct mrm_kll *s, double **values, uint64_t **cumw,
+		   size_t *m, struct mrm_error *err);
+
+/*
+ * True while the sketch holds every value it was given once (no
+ * compaction yet: at most about k values): its sorted values are then
+ * the sample itself and every query is exact.
+ */
+bool mrm_kll_exact(const struct mrm_kll *s);
+
 int mrm_kll_serialize(const struct mrm_kll *s, uint8_t **buf, size_t *len,
 		      struct mrm_error *err);
 int mrm_kll_deserialize(struct mrm_kll **out, const void *buf, size_t len,
@@ -267,6 +287,15 @@ struct mrm_freq_item {
  */
 int mrm_freq_items(const struct mrm_freq *f, struct mrm_freq_item **items,
 		   size_t *n, struct mrm_error *err);
+
+/*
+ * The tracked values in the order they were first tracked, not sorted:
+ * for a summary built in one pass and still exact, the order in which the
+ * values first appeared; after merges, a's values then b's new ones.
+ * Ownership as mrm_freq_items().
+ */
+int mrm_freq_items_seen(const struct mrm_freq *f, struct mrm_freq_item **items,
+			size_t *n, struct mrm_error *err);
 
 int mrm_freq_serialize(const struct mrm_freq *f, uint8_t **buf, size_t *len,
 		       struct mrm_error *err);

@@ -390,3 +390,32 @@ bool drift_summarise(json_t *doc, struct drift_result *res, size_t n, size_t *te
 		*drifted_out = drifted;
 	return dataset;
 }
+
+void drift_numeric_decide(const struct mrm_drift_options *o, const struct drift_numeric_measures *nm,
+			  struct drift_result *r)
+{
+	json_t *undef = json_object();
+	const char *m = o->method;
+
+	json_object_set_new(r->obj, "type", json_string("numeric"));
+	json_object_set_new(r->obj, "ks_statistic", metric(nm->ks, undef, "ks_statistic"));
+	json_object_set_new(r->obj, "ks_p_value", metric(nm->ks_p, undef, "ks_p_value"));
+	json_object_set_new(r->obj, "psi", metric(nm->psi, undef, "psi"));
+	json_object_set_new(r->obj, "wasserstein", metric(nm->w, undef, "wasserstein"));
+	json_object_set_new(r->obj, "wasserstein_norm", metric(nm->wn, undef, "wasserstein_norm"));
+	json_object_set_new(r->obj, "jensen_shannon", metric(nm->js, undef, "jensen_shannon"));
+	json_object_set_new(r->obj, "anderson_darling", metric(nm->ad, undef, "anderson_darling"));
+	/* The same choice as numeric_column: KS up to DRIFT_SMALL_ROWS reference values. */
+	if (!m || !strcmp(m, "chi2") || !strcmp(m, "z"))
+		m = nm->n_ref <= DRIFT_SMALL_ROWS ? "ks" : "wasserstein";
+	if (!strcmp(m, "ks"))
+		set_decision(r, "ks", nm->ks, nm->ks_p, threshold_of(o, m));
+	else
+		set_decision(r, m, !strcmp(m, "psi") ? nm->psi : !strcmp(m, "wasserstein") ? nm->wn :
+			     !strcmp(m, "jensen_shannon") ? nm->js : nm->ad,
+			     !strcmp(m, "anderson_darling") ? nm->ad_p : (struct mrm_metric){ NAN, NULL },
+			     threshold_of(o, m));
+	if (undef && json_object_size(undef))
+		json_object_set(r->obj, "undefined", undef);
+	json_decref(undef);
+}

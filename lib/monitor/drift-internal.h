@@ -14,6 +14,7 @@
 
 #include "common/strmap.h"
 #include "mrm/drift.h"
+#include "mrm/stats-drift.h"
 #include "mrm/table.h"
 
 /* Evidently's size limit for the small-data tests, and the default thresholds. */
@@ -88,6 +89,20 @@ double drift_default_threshold(const char *method);
 int drift_compare(const struct mrm_drift_options *o, const struct drift_col *ref,
 		  const struct drift_col *cur, bool detail, struct drift_result *r,
 		  struct mrm_error *err);
+
+/* A numeric column's measures computed elsewhere (from profile sketches). */
+struct drift_numeric_measures {
+	struct mrm_metric ks, ks_p, psi, w, wn, js, ad, ad_p;
+	uint64_t n_ref; /* present reference values: picks the default test */
+};
+
+/*
+ * Fills r->obj with the type, the numeric measure keys (and "undefined" for those without a
+ * value) and the deciding test, by the same rules, defaults and thresholds as drift_compare
+ * for a numeric column.
+ */
+void drift_numeric_decide(const struct mrm_drift_options *o, const struct drift_numeric_measures *m,
+			  struct drift_result *r);
 
 /* Marks r as not comparable, with `reason` (e.g. every current value is missing). */
 void drift_not_compared(struct drift_result *r, const char *type, const char *reason);

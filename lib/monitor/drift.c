@@ -11,6 +11,7 @@
 #include "mrm/hash.h"
 #include "monitor/drift-internal.h"
 #include "monitor/drift-window.h"
+#include "monitor/drift-profile.h"
 
 static const char *const methods[] = { "ks", "psi", "chi2", "wasserstein", "jensen_shannon",
 				       "anderson_darling", "z", NULL };
@@ -110,6 +111,9 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 				     "between 0 and 1 (a p-value level)" : "greater than 0");
 	if ((rc = drift_extra_check(o, err)))
 		return rc;
+	/* A profile on either side (by its magic bytes): the sketch path (drift-profile.c). */
+	if (drift_profile_inputs(o))
+		return drift_profile_run(o, out, err);
 	ropt.name = NULL;
 	copt.name = NULL;
 	if ((rc = mrm_table_open(o->reference, &ropt, &rr, err)) ||

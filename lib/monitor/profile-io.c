@@ -1,5 +1,6 @@
 /* The versioned little-endian profile file format: write (atomically), read and validate. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,9 +108,21 @@ int mrm_profile_serialize(const struct mrm_profile *p, uint8_t **buf,
 			goto fail;                   \
 	} while (0)
 		if (c->type == MRM_PROFILE_NUMERIC) {
+			size_t j;
+
 			BLOB(mrm_moments_serialize(&c->mom, &b, &n, err));
 			BLOB(mrm_kll_serialize(c->kll, &b, &n, err));
 			BLOB(mrm_hll_serialize(c->hll_num, &b, &n, err));
+			/* Version 2: the reference bins, u32 0 when there are none. */
+			put_u32(&w, c->bins ? (uint32_t)c->nedges : 0);
+			for (j = 0; c->bins && j < c->nedges; j++) {
+				uint64_t bits;
+
+				memcpy(&bits, &c->edges[j], sizeof(bits));
+				put_u64(&w, bits);
+			}
+			for (j = 0; c->bins && j <= c->nedges; j++)
+				put_u64(&w, c->bins[j]);
 		}
 		BLOB(mrm_hll_serialize(c->hll_text, &b, &n, err));
 		BLOB(mrm_freq_serialize(c->freq, &b, &n, err));
@@ -178,6 +191,44 @@ static int get_blob(struct rbuf *r, const uint8_t **d, size_t *n)
 	return 0;
 }
 
+/* A numeric column's reference bins (version 2); NULL when fine, else what is wrong. */
+static const char *get_bins(struct rbuf *r, struct mrm_profile_column *c)
+{
+	uint32_t k, j;
+	uint64_t sum = 0;
+
+	if (get_u32(r, &k))
+		return "truncated";
+	if (k == 0)
+		return NULL;
+	if (k > MRM_PROFILE_EDGES_MAX)
+		return "absurd number of bin edges";
+	if (r->len - r->at < (size_t)k * 8 + ((size_t)k + 1) * 8)
+		return "truncated";
+	c->edges = malloc(k * sizeof(*c->edges));
+	c->bins = malloc(((size_t)k + 1) * sizeof(*c->bins));
+	if (!c->edges || !c->bins)
+		return "out of memory";
+	c->nedges = k;
+	for (j = 0; j < k; j++) {
+		uint64_t bits;
+
+		get_u64(r, &bits);
+		memcpy(&c->edges[j], &bits, sizeof(bits));
+		if (!isfinite(c->edges[j]) || (j && !(c->edges[j] > c->edges[j - 1])))
+			return "bin edges are not finite and increasing";
+	}
+	for (j = 0; j <= k; j++) {
+		get_u64(r, &c->bins[j]);
+		if (c->bins[j] > c->count - sum)
+			return "bin counts disagree with the column count";
+		sum += c->bins[j];
+	}
+	if (sum != c->count)
+		return "bin counts disagree with the column count";
+	return NULL;
+}
+
 int mrm_profile_deserialize(const char *name, const void *buf, size_t len,
 			    struct mrm_profile **out, struct mrm_error *err)
 {
@@ -196,9 +247,9 @@ int mrm_profile_deserialize(const char *name, const void *buf, size_t len,
 	}
 	if (get_u32(&r, &version))
 		goto bad;
-	if (version != MRM_PROFILE_VERSION)
+	if (version != 1 && version != MRM_PROFILE_VERSION)
 		return mrm_error_set(err, MRM_EINPUT,
-				     "%s: profile version %u is not supported by this mrm (supports %d)",
+				     "%s: profile version %u is not supported by this mrm (supports 1, %d)",
 				     name, version, MRM_PROFILE_VERSION);
 	if (get_u64(&r, &rows) || get_u32(&r, &ncols))
 		goto bad;
@@ -215,6 +266,7 @@ int mrm_profile_deserialize(const char *name, const void *buf, size_t len,
 		return mrm_error_set(err, MRM_EINPUT, "%s: out of memory", name);
 	}
 	p->rows = rows;
+	p->version = version;
 	for (i = 0; i < ncols; i++) {
 		struct mrm_profile_column *c = &p->cols[i];
 		uint32_t nl;
@@ -268,6 +320,9 @@ int mrm_profile_deserialize(const char *name, const void *buf, size_t len,
 				what = "sketch counts disagree with the column counts";
 				goto bad;
 			}
+			if (version >= 2 && (what = get_bins(&r, c)))
+				goto bad;
+			what = "truncated";
 		}
 		if (get_blob(&r, &d, &n))
 			goto bad;
@@ -378,4 +433,17 @@ int mrm_profile_read(const char *path, struct mrm_profile **out,
 	rc = mrm_profile_deserialize(path, b, n, out, err);
 	free(b);
 	return rc;
+}
+
+bool mrm_profile_sniff(const char *path)
+{
+	char magic[4];
+	FILE *f;
+	bool yes;
+
+	if (!path || !strcmp(path, "-") || !(f = fopen(path, "rb")))
+		return false;
+	yes = fread(magic, 1, 4, f) == 4 && !memcmp(magic, "MRMP", 4);
+	fclose(f);
+	return yes;
 }

@@ -5,13 +5,26 @@
 #include <string.h>
 
 #include "mrm/profile.h"
+#include "mrm/stats-drift.h"
 #include "profile-internal.h"
+
+_Static_assert(MRM_PROFILE_BINS == MRM_DRIFT_BINS, "profile bins are drift's PSI bins");
 
 static const double qs[MRM__PROFILE_NQ] = { 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99 };
 static const char *const qnames[MRM__PROFILE_NQ] = { "p1", "p5", "p25", "p50", "p75", "p95", "p99" };
 
+static void drop_bins(struct mrm_profile_column *c)
+{
+	free(c->edges);
+	free(c->bins);
+	c->edges = NULL;
+	c->bins = NULL;
+	c->nedges = 0;
+}
+
 static void drop_numeric(struct mrm_profile_column *c)
 {
+	drop_bins(c);
 	mrm_kll_free(c->kll);
 	mrm_hll_free(c->hll_num);
 	c->kll = NULL;
@@ -27,6 +40,8 @@ void mrm__profile_column_release(struct mrm_profile_column *c)
 	mrm_hll_free(c->hll_num);
 	mrm_hll_free(c->hll_text);
 	mrm_freq_free(c->freq);
+	free(c->edges);
+	free(c->bins);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -62,6 +77,22 @@ static int column_init(struct mrm_profile_column *c, const char *name,
 	    mrm_freq_new(&c->freq, MRM_FREQ_K_DEFAULT, err))
 		return MRM_EINPUT;
 	return 0;
+}
+
+/* Number of edges <= x: the bin of x (numpy searchsorted side='right'). */
+static size_t bin_of(const double *edges, size_t k, double x)
+{
+	size_t lo = 0, hi = k;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (edges[mid] <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 static bool blank(char ch)
@@ -108,6 +139,8 @@ static int add_batch(struct mrm_profile *p, const struct mrm_table *b,
 				    mrm_kll_update(c->kll, x, err))
 					return MRM_EINPUT;
 				mrm_hll_add_double(c->hll_num, x);
+				if (c->bins)
+					c->bins[bin_of(c->edges, c->nedges, x)]++;
 			} else {
 				drop_numeric(c);
 			}
@@ -116,8 +149,94 @@ static int add_batch(struct mrm_profile *p, const struct mrm_table *b,
 	return 0;
 }
 
+/* The order statistic x_(j) (0-based) as the sketch sees it: the first value whose weight reaches j + 1. */
+static double order_stat(const double *v, const uint64_t *cw, size_t m, uint64_t j)
+{
+	size_t lo = 0, hi = m;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cw[mid] >= j + 1)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return v[lo < m ? lo : m - 1];
+}
+
+int mrm_profile_edges(const struct mrm_profile_column *c, double *edges, size_t *k,
+		      struct mrm_error *err)
+{
+	double *v = NULL;
+	uint64_t *cw = NULL, n;
+	size_t m = 0, i;
+	int rc;
+
+	*k = 0;
+	if (c->type != MRM_PROFILE_NUMERIC || !c->kll || mrm_kll_n(c->kll) == 0)
+		return mrm_error_set(err, MRM_EINPUT, "column '%s' has no numeric values to bin",
+				     c->name);
+	if ((rc = mrm_kll_sorted(c->kll, &v, &cw, &m, err)))
+		return rc;
+	n = mrm_kll_n(c->kll);
+	if (mrm_kll_exact(c->kll)) {
+		/* Every value is there: the file path's own edges. */
+		rc = mrm_drift_edges(v, m, MRM_PROFILE_BINS, edges, k, err);
+		free(v);
+		free(cw);
+		return rc;
+	}
+	/* numpy 1.24 'linear': virtual index (n - 1) q, _lerp with the t >= 0.5 branch. */
+	for (i = 1; i < MRM_PROFILE_BINS; i++) {
+		double vi = (double)(n - 1) * ((double)i / MRM_PROFILE_BINS), prev = floor(vi);
+		double gamma = vi - prev, a, b, e;
+		uint64_t lo = (uint64_t)prev;
+
+		a = order_stat(v, cw, m, lo);
+		b = lo + 1 < n ? order_stat(v, cw, m, lo + 1) : a;
+		e = gamma >= 0.5 ? b - (b - a) * (1 - gamma) : a + (b - a) * gamma;
+		if (*k == 0 || e != edges[*k - 1])
+			edges[(*k)++] = e;
+	}
+	free(v);
+	free(cw);
+	return 0;
+}
+
+static long find_col(const struct mrm_profile *p, const char *name);
+
+/* Gives column c the reference bins of the same-named numeric column of `ref`, if any. */
+static int column_bins(struct mrm_profile_column *c, const struct mrm_profile *ref,
+		       struct mrm_error *err)
+{
+	double e[MRM_PROFILE_BINS - 1];
+	long j = find_col(ref, c->name);
+	size_t k;
+	int rc;
+
+	if (j < 0 || ref->cols[j].type != MRM_PROFILE_NUMERIC || ref->cols[j].count == 0)
+		return 0;
+	if ((rc = mrm_profile_edges(&ref->cols[j], e, &k, err)))
+		return rc;
+	c->edges = malloc(k * sizeof(*c->edges));
+	c->bins = calloc(k + 1, sizeof(*c->bins));
+	if (!c->edges || !c->bins)
+		return mrm_error_set(err, MRM_EINPUT, "out of memory");
+	memcpy(c->edges, e, k * sizeof(*e));
+	c->nedges = k;
+	return 0;
+}
+
 int mrm_profile_build(struct mrm_table_reader *r, const char *const *columns,
 		      struct mrm_profile **out, struct mrm_error *err)
+{
+	return mrm_profile_build_binned(r, columns, NULL, out, err);
+}
+
+int mrm_profile_build_binned(struct mrm_table_reader *r, const char *const *columns,
+			     const struct mrm_profile *bins_from, struct mrm_profile **out,
+			     struct mrm_error *err)
 {
 	struct mrm_profile *p;
 	const struct mrm_table *b;
@@ -135,6 +254,7 @@ int mrm_profile_build(struct mrm_table_reader *r, const char *const *columns,
 		free(p);
 		return mrm_error_set(err, MRM_EINPUT, "out of memory");
 	}
+	p->version = MRM_PROFILE_VERSION;
 	/* Without a list every field is selected by position (duplicated header names too). */
 	if (!columns && (rc = mrm_table_select_all(r, MRM_COL_TEXT, err)))
 		goto fail;
@@ -149,7 +269,8 @@ int mrm_profile_build(struct mrm_table_reader *r, const char *const *columns,
 			}
 		p->ncols = i + 1;
 		if ((columns && (rc = mrm_table_select(r, name, MRM_COL_TEXT, NULL, err))) ||
-		    (rc = column_init(&p->cols[i], name, err)))
+		    (rc = column_init(&p->cols[i], name, err)) ||
+		    (bins_from && (rc = column_bins(&p->cols[i], bins_from, err))))
 			goto fail;
 	}
 	while (!(rc = mrm_table_next(r, &b, err)) && b)
@@ -211,6 +332,15 @@ int mrm_profile_merge(struct mrm_profile *a, const struct mrm_profile *b,
 			if (x->type == MRM_PROFILE_NUMERIC)
 				drop_numeric(x);
 		} else if (x->type == MRM_PROFILE_NUMERIC) {
+			if (x->bins && y->bins && x->nedges == y->nedges &&
+			    !memcmp(x->edges, y->edges, x->nedges * sizeof(*x->edges))) {
+				size_t k;
+
+				for (k = 0; k <= x->nedges; k++)
+					x->bins[k] += y->bins[k];
+			} else {
+				drop_bins(x);
+			}
 			mrm_moments_merge(&x->mom, &y->mom);
 			if (mrm_kll_merge(x->kll, y->kll, &e2) ||
 			    mrm_hll_merge(x->hll_num, y->hll_num, &e2))
@@ -235,7 +365,8 @@ int mrm_profile_json(const struct mrm_profile *p, size_t top, json_t **out,
 	size_t i, j;
 
 	*out = NULL;
-	json_object_set_new(doc, "format_version", json_integer(MRM_PROFILE_VERSION));
+	json_object_set_new(doc, "format_version", json_integer(p->version ? p->version :
+								 MRM_PROFILE_VERSION));
 	json_object_set_new(doc, "rows", json_integer((json_int_t)p->rows));
 	json_object_set_new(doc, "columns", cols);
 	for (i = 0; i < p->ncols; i++) {
@@ -267,6 +398,16 @@ int mrm_profile_json(const struct mrm_profile *p, size_t top, json_t **out,
 				json_object_set_new(qo, qnames[j], jnum(q[j]));
 			json_object_set_new(o, "quantiles", qo);
 			json_object_set_new(o, "kll_epsilon", json_real(mrm_kll_epsilon(mrm_kll_k(c->kll))));
+			if (c->bins) {
+				json_t *e = json_array(), *b = json_array();
+
+				for (j = 0; j < c->nedges; j++)
+					json_array_append_new(e, json_real(c->edges[j]));
+				for (j = 0; j <= c->nedges; j++)
+					json_array_append_new(b, json_integer((json_int_t)c->bins[j]));
+				json_object_set_new(o, "bins", json_pack("{s:o, s:o}", "edges", e,
+									 "counts", b));
+			}
 		}
 		json_object_set_new(o, "distinct",
 				    json_integer((json_int_t)llround(mrm_hll_estimate(num ? c->hll_num :

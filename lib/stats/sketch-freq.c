@@ -303,6 +303,26 @@ int mrm_freq_items(const struct mrm_freq *f, struct mrm_freq_item **items,
 	return 0;
 }
 
+int mrm_freq_items_seen(const struct mrm_freq *f, struct mrm_freq_item **items,
+			size_t *n, struct mrm_error *err)
+{
+	struct mrm_freq_item *out = malloc((f->len + 1) * sizeof(*out));
+	size_t i;
+
+	*items = NULL;
+	*n = 0;
+	if (!out)
+		return mrm_error_set(err, MRM_EINPUT, "out of memory");
+	for (i = 0; i < f->len; i++) {
+		out[i].data = f->items[i].data;
+		out[i].len = f->items[i].len;
+		out[i].count = f->items[i].count;
+	}
+	*items = out;
+	*n = f->len;
+	return 0;
+}
+
 int mrm_freq_serialize(const struct mrm_freq *f, uint8_t **buf, size_t *len,
 		       struct mrm_error *err)
 {

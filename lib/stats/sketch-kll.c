@@ -413,6 +413,29 @@ int mrm_kll_cdf(const struct mrm_kll *s, const double *split, size_t m,
 	return 0;
 }
 
+int mrm_kll_sorted(const struct mrm_kll *s, double **values, uint64_t **cumw,
+		   size_t *m, struct mrm_error *err)
+{
+	struct kll_view w = { 0 };
+
+	*values = NULL;
+	*cumw = NULL;
+	*m = 0;
+	if (s->size == 0)
+		return 0;
+	if (view_build(s, &w))
+		return mrm_error_set(err, MRM_EINPUT, "out of memory");
+	*values = w.v;
+	*cumw = w.cw;
+	*m = w.m;
+	return 0;
+}
+
+bool mrm_kll_exact(const struct mrm_kll *s)
+{
+	return s->size == s->n;
+}
+
 double mrm_kll_rank(const struct mrm_kll *s, double x)
 {
 	double out = NAN;

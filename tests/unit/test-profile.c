@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "mrm/profile.h"
+#include "mrm/stats-drift.h"
 #include "mrm/table.h"
 
 static struct mrm_profile *profile_of(const char *csv, const char *const *cols)
@@ -20,6 +21,20 @@ static struct mrm_profile *profile_of(const char *csv, const char *const *cols)
 
 	assert_int_equal(mrm_table_open_mem("t.csv", csv, strlen(csv), NULL, &r, &err), 0);
 	if (mrm_profile_build(r, cols, &p, &err))
+		fail_msg("%s", err.msg);
+	mrm_table_close(r);
+	return p;
+}
+
+/* The profile of `csv` with exact counts in the bins of `ref`. */
+static struct mrm_profile *binned_of(const char *csv, const struct mrm_profile *ref)
+{
+	struct mrm_table_reader *r = NULL;
+	struct mrm_profile *p = NULL;
+	struct mrm_error err = { 0 };
+
+	assert_int_equal(mrm_table_open_mem("t.csv", csv, strlen(csv), NULL, &r, &err), 0);
+	if (mrm_profile_build_binned(r, NULL, ref, &p, &err))
 		fail_msg("%s", err.msg);
 	mrm_table_close(r);
 	return p;
@@ -143,6 +158,8 @@ static void make_data(void)
 	size_t cap = 4000 * 64 + 64, len[4] = { 0 }, wl = 0;
 	uint64_t s = 42;
 	const char *hdr = "x,y,cat\n";
+
+	nys = 0;
 
 	whole = malloc(cap);
 	wl = (size_t)snprintf(whole, cap, "%s", hdr);
@@ -286,16 +303,23 @@ static void merge_rules(void **state)
 
 static void round_trip_and_corruption(void **state)
 {
-	struct mrm_profile *p = profile_of(small, NULL), *r = NULL;
+	struct mrm_profile *p0 = profile_of(small, NULL), *p = binned_of(small, p0), *r = NULL;
 	struct mrm_error err = { 0 };
 	uint8_t *buf, *bad;
 	size_t len, len2, n;
 	uint8_t *buf2;
 	(void)state;
 
+	mrm_profile_free(p0);
+	assert_non_null(col(p, "amount")->bins);
+
 	assert_int_equal(mrm_profile_serialize(p, &buf, &len, &err), 0);
 	assert_memory_equal(buf, "MRMP", 4);
 	assert_int_equal(mrm_profile_deserialize("p", buf, len, &r, &err), 0);
+	assert_int_equal(r->version, 2);
+	assert_int_equal(col(r, "amount")->nedges, col(p, "amount")->nedges);
+	assert_memory_equal(col(r, "amount")->bins, col(p, "amount")->bins,
+			    (col(p, "amount")->nedges + 1) * sizeof(uint64_t));
 	assert_int_equal(mrm_profile_serialize(r, &buf2, &len2, &err), 0);
 	assert_int_equal(len, len2);
 	assert_memory_equal(buf, buf2, len);
@@ -323,11 +347,20 @@ static void round_trip_and_corruption(void **state)
 	assert_int_equal(mrm_profile_deserialize("p", bad, len, &r, &err), MRM_EINPUT);
 	assert_non_null(strstr(err.msg, "bad magic"));
 	bad[0] = 'M';
-	bad[4] = 2;
+	bad[4] = 3;
 	mrm_error_clear(&err);
 	assert_int_equal(mrm_profile_deserialize("p", bad, len, &r, &err), MRM_EINPUT);
-	assert_string_equal(err.msg, "p: profile version 2 is not supported by this mrm (supports 1)");
+	assert_string_equal(err.msg, "p: profile version 3 is not supported by this mrm (supports 1, 2)");
+	bad[4] = 0;
+	mrm_error_clear(&err);
+	assert_int_equal(mrm_profile_deserialize("p", bad, len, &r, &err), MRM_EINPUT);
+	assert_string_equal(err.msg, "p: profile version 0 is not supported by this mrm (supports 1, 2)");
+	/* Version 2 bytes labelled version 1 (which has no bins): refused, not misread. */
 	bad[4] = 1;
+	mrm_error_clear(&err);
+	assert_int_equal(mrm_profile_deserialize("p", bad, len, &r, &err), MRM_EINPUT);
+	assert_null(r);
+	bad[4] = 2;
 	/* An absurd column count. */
 	bad[16] = 0xff;
 	bad[17] = 0xff;
@@ -381,6 +414,187 @@ static void file_round_trip(void **state)
 	mrm_profile_free(p);
 }
 
+/* Edges as mrm drift takes them from a sample; counts as numpy's searchsorted(side='right'). */
+static void check_bins(const struct mrm_profile_column *c, const double *x, size_t n)
+{
+	double e[MRM_DRIFT_BINS - 1], want[MRM_DRIFT_BINS];
+	struct mrm_error err = { 0 };
+	size_t k;
+
+	assert_non_null(c->bins);
+	assert_int_equal(mrm_drift_edges(x, n, MRM_DRIFT_BINS, e, &k, &err), 0);
+	assert_int_equal(mrm_drift_histogram(x, n, e, k, want, &err), 0);
+	assert_int_equal(c->nedges, k);
+	for (size_t i = 0; i <= k; i++)
+		if ((double)c->bins[i] != want[i])
+			fail_msg("%s: bin %zu holds %llu, want %g", c->name, i,
+				 (unsigned long long)c->bins[i], want[i]);
+}
+
+static void reference_bins(void **state)
+{
+	struct mrm_profile *ref = profile_of(small, NULL), *p, *one, *sh[4], *q;
+	double amount[] = { 10.5, 3.25, 7, -2.5, 100, 0.75, 42 }, id[] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	double e[MRM_PROFILE_BINS - 1], e2[MRM_PROFILE_BINS - 1];
+	struct mrm_error err = { 0 };
+	size_t k, k2, within;
+	(void)state;
+
+	/* A small reference: its sketch holds every value, so the edges are mrm drift's own. */
+	p = binned_of(small, ref);
+	check_bins(col(p, "amount"), amount, 7);
+	check_bins(col(p, "id"), id, 8);
+	assert_null(col(p, "grade")->bins); /* categorical: no bins */
+	mrm_profile_free(p);
+	/* Values in other data, on the reference's bins; a column now categorical loses them. */
+	p = binned_of("id,amount,grade,flag,note\n0,-3,A,x,\n9,7,B,1,\n4.5,1e9,C,0,\n", ref);
+	assert_int_equal(col(p, "id")->bins[0], 1);
+	assert_int_equal(col(p, "id")->bins[col(p, "id")->nedges], 1);
+	assert_int_equal(col(p, "amount")->bins[0], 1);
+	assert_int_equal(col(p, "amount")->bins[col(p, "amount")->nedges], 1);
+	assert_int_equal(col(p, "flag")->type, MRM_PROFILE_CATEGORICAL);
+	assert_null(col(p, "flag")->bins);
+	assert_int_equal(col(p, "flag")->nedges, 0);
+	mrm_profile_free(p);
+	/* Categorical and empty columns have no edges. */
+	assert_int_equal(mrm_profile_edges(col(ref, "grade"), e, &k, &err), MRM_EINPUT);
+	mrm_profile_free(ref);
+
+	/* 4000 values: the sketch has compacted, edges come from it; counts stay exact. */
+	make_data();
+	ref = profile_of(whole, NULL);
+	assert_false(mrm_kll_exact(col(ref, "x")->kll));
+	assert_int_equal(mrm_profile_edges(col(ref, "x"), e, &k, &err), 0);
+	assert_int_equal(mrm_drift_edges(xs, 4000, MRM_DRIFT_BINS, e2, &k2, &err), 0);
+	assert_int_equal(k, 9);
+	assert_int_equal(k2, 9);
+	/* Each sketch edge sits within the KLL bound of the true decile. */
+	qsort(xs, 4000, sizeof(double), cmp_d);
+	for (size_t i = 0; i < k; i++) {
+		double lt, le;
+
+		true_rank(xs, 4000, e[i], &lt, &le);
+		if (fabs((double)(i + 1) / 10 - (lt + le) / 2) > mrm_kll_epsilon(MRM_KLL_K_DEFAULT) + 1e-3)
+			fail_msg("edge %zu = %g has rank %g..%g", i, e[i], lt, le);
+	}
+	one = binned_of(whole, ref);
+	{
+		double want[MRM_DRIFT_BINS];
+		uint64_t total = 0;
+
+		assert_int_equal(mrm_drift_histogram(xs, 4000, e, k, want, &err), 0);
+		for (size_t i = 0; i <= k; i++) {
+			assert_true((double)col(one, "x")->bins[i] == want[i]);
+			total += col(one, "x")->bins[i];
+		}
+		assert_int_equal(total, 4000);
+	}
+	/* Shards binned on the same reference merge into the one-pass counts exactly. */
+	for (int i = 0; i < 4; i++)
+		sh[i] = binned_of(shard[i], ref);
+	assert_int_equal(mrm_profile_merge(sh[2], sh[0], &err), 0);
+	assert_int_equal(mrm_profile_merge(sh[2], sh[3], &err), 0);
+	assert_int_equal(mrm_profile_merge(sh[2], sh[1], &err), 0);
+	within = col(one, "x")->nedges;
+	assert_int_equal(col(sh[2], "x")->nedges, within);
+	assert_memory_equal(col(sh[2], "x")->bins, col(one, "x")->bins, (within + 1) * sizeof(uint64_t));
+	assert_memory_equal(col(sh[2], "y")->bins, col(one, "y")->bins,
+			    (col(one, "y")->nedges + 1) * sizeof(uint64_t));
+	/* Merged with a profile without bins (or other edges): the bins are dropped. */
+	q = profile_of(shard[0], NULL);
+	assert_int_equal(mrm_profile_merge(sh[2], q, &err), 0);
+	assert_null(col(sh[2], "x")->bins);
+	assert_int_equal(col(sh[2], "x")->nedges, 0);
+	mrm_profile_free(q);
+	for (int i = 0; i < 4; i++)
+		mrm_profile_free(sh[i]);
+	mrm_profile_free(one);
+	mrm_profile_free(ref);
+	free_data();
+}
+
+/* A corrupt histogram in a version 2 file: each rule of the reader. */
+static void corrupt_bins(void **state)
+{
+	struct mrm_profile *ref = profile_of("v\n1\n2\n3\n", NULL), *p = binned_of("v\n1\n2\n3\n", ref);
+	struct mrm_profile *r = NULL;
+	struct mrm_error err = { 0 };
+	uint8_t *buf;
+	size_t len, at;
+	uint32_t k;
+	uint64_t bits;
+	double two = 2.0;
+	(void)state;
+
+	assert_int_equal(mrm_profile_serialize(p, &buf, &len, &err), 0);
+	/* Edges and counts close the numeric part: u32 k, k f64, k + 1 u64, then two text blobs. */
+	k = (uint32_t)col(p, "v")->nedges;
+	assert_true(k >= 2);
+	{
+		/* Find the histogram: scan for the edge count followed by the first edge. */
+		memcpy(&bits, &col(p, "v")->edges[0], 8);
+		for (at = 0; at + 12 <= len; at++)
+			if (!memcmp(buf + at, &k, 4) && !memcmp(buf + at + 4, &bits, 8))
+				break;
+		assert_true(at + 12 <= len);
+	}
+	/* Edges out of order. */
+	memcpy(&bits, &two, 8);
+	{
+		uint8_t *bad = malloc(len);
+
+		memcpy(bad, buf, len);
+		memcpy(bad + at + 4 + 8, bad + at + 4, 8); /* edge 1 = edge 0 */
+		assert_int_equal(mrm_profile_deserialize("p", bad, len, &r, &err), MRM_EINPUT);
+		assert_string_equal(err.msg, "p: corrupt profile: bin edges are not finite and increasing");
+		/* A count off by one. */
+		memcpy(bad, buf, len);
+		bad[at + 4 + 8 * k] ^= 1;
+		mrm_error_clear(&err);
+		assert_int_equal(mrm_profile_deserialize("p", bad, len, &r, &err), MRM_EINPUT);
+		assert_string_equal(err.msg, "p: corrupt profile: bin counts disagree with the column count");
+		/* An absurd edge count. */
+		memcpy(bad, buf, len);
+		bad[at + 3] = 0x7f;
+		mrm_error_clear(&err);
+		assert_int_equal(mrm_profile_deserialize("p", bad, len, &r, &err), MRM_EINPUT);
+		assert_string_equal(err.msg, "p: corrupt profile: absurd number of bin edges");
+		free(bad);
+	}
+	assert_null(r);
+	free(buf);
+	mrm_profile_free(p);
+	mrm_profile_free(ref);
+}
+
+/* A version 1 file (written by mrm before reference bins) still reads, shows and merges. */
+static void reads_version_1(void **state)
+{
+	const char *t = getenv("MRM_TOP");
+	char path[4096];
+	struct mrm_profile *p = NULL, *q = profile_of(small, (const char *const[]){ "amount", "grade", NULL });
+	struct mrm_error err = { 0 };
+	json_t *doc = NULL;
+	(void)state;
+
+	snprintf(path, sizeof(path), "%s/tests/data/profile/v1-small.profile", t && *t ? t : ".");
+	if (mrm_profile_read(path, &p, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(p->version, 1);
+	assert_int_equal(p->rows, 8);
+	assert_int_equal(col(p, "amount")->count, 7);
+	assert_null(col(p, "amount")->bins);
+	assert_int_equal(mrm_freq_estimate(col(p, "grade")->freq, "A", 1), 4);
+	assert_int_equal(mrm_profile_json(p, 10, &doc, &err), 0);
+	assert_int_equal(json_integer_value(json_object_get(doc, "format_version")), 1);
+	json_decref(doc);
+	assert_int_equal(mrm_profile_merge(q, p, &err), 0);
+	assert_int_equal(q->rows, 16);
+	assert_int_equal(col(q, "amount")->mom.count, 14);
+	mrm_profile_free(p);
+	mrm_profile_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -390,6 +604,9 @@ int main(void)
 		cmocka_unit_test(merge_rules),
 		cmocka_unit_test(round_trip_and_corruption),
 		cmocka_unit_test(file_round_trip),
+		cmocka_unit_test(reference_bins),
+		cmocka_unit_test(corrupt_bins),
+		cmocka_unit_test(reads_version_1),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,3 +32,7 @@ t profile merge dup.profile dup.profile -o m.profile
 # an output that cannot be written: exit 3, no file and no temporary left behind
 t profile small.csv -o nodir/x.profile
 ls nodir 2>&1
+# --bins-from must name a readable profile; it is read before the data
+t profile small.csv -o x.profile --bins-from nope.profile
+t profile small.csv -o x.profile --bins-from small.csv
+ls x.profile 2>&1

@@ -19,3 +19,13 @@ t profile show m3.profile --top 3
 cp "$P/allmissing.csv" .
 t profile allmissing.csv -o am.profile
 t profile show am.profile
+# --bins-from: exact counts in the reference's decile bins (shards binned alike merge exactly)
+t profile shard1.csv -o b1.profile --bins-from all.profile
+t profile shard2.csv -o b2.profile --bins-from all.profile
+t profile merge b1.profile b2.profile -o b12.profile
+t profile show b12.profile --top 0
+t profile small.csv -o b.profile --bins-from all.profile --columns amount --json
+t --json profile show b.profile --top 0
+# a version 1 profile (written before reference bins) still reads
+cp "$P/v1-small.profile" .
+t profile show v1-small.profile --top 2
