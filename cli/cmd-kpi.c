@@ -84,9 +84,16 @@ static const char *shown_value(json_t *kpi, char *buf, size_t cap)
 	return number(json_number_value(v) * (is_ratio(kpi) ? 100 : 1), buf, cap);
 }
 
+/* The unit as shown: percent for ratios, the incident rate's unit shortened. */
 static const char *shown_unit(json_t *kpi)
 {
-	return is_ratio(kpi) ? "%" : json_string_value(json_object_get(kpi, "unit"));
+	const char *u = json_string_value(json_object_get(kpi, "unit"));
+
+	if (is_ratio(kpi))
+		return "%";
+	if (u && !strncmp(u, "weighted incidents per ", 23))
+		return "weighted/model-year";
+	return u ? u : "-";
 }
 
 /* The target as shown: "OP X" with X in percent for ratios. */

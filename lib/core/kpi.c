@@ -143,6 +143,13 @@ static bool in_force(struct kctx *k, json_t *a)
 	return !revoked_by(k, a) && mrm__str(a, "expires") && strcmp(mrm__str(a, "expires"), k->date) > 0;
 }
 
+/* Whether the model of row `r` existed at the end of D and was not retired then. */
+static bool live_model(struct kctx *k, json_t *r)
+{
+	json_t *m = json_object_get(k->models, mrm__str(r, "model_id") ? mrm__str(r, "model_id") : "");
+	return m && !same(mrm__str(m, "status"), "retired");
+}
+
 /* Acceptances recorded by then with their findings, and the findings in force ones cover. */
 static int load_acceptances(struct kctx *k, struct mrm_error *err)
 {
@@ -894,7 +901,7 @@ static int acceptance_completeness(struct kctx *k, struct result *r, struct mrm_
 		size_t j;
 		char id[24];
 
-		if (!in_force(k, a)) {
+		if (!in_force(k, a) || !live_model(k, a)) {
 			json_decref(missing);
 			continue;
 		}
@@ -926,7 +933,8 @@ static int acceptance_completeness(struct kctx *k, struct result *r, struct mrm_
 	if (r->population)
 		r->value = ratio(complete, r->population);
 	else
-		snprintf(r->reason, sizeof(r->reason), "no risk acceptance in force on %s", k->date);
+		snprintf(r->reason, sizeof(r->reason), "no risk acceptance in force on %s (on models not retired)",
+			 k->date);
 	json_object_set_new(r->details, "complete", json_integer(complete));
 	json_object_set_new(r->details, "incomplete", gaps);
 	return MRM_OK;
@@ -945,7 +953,7 @@ static int expired_acceptances(struct kctx *k, struct result *r, struct mrm_erro
 		size_t j;
 		char id[24];
 
-		if (revoked_by(k, a)) {
+		if (revoked_by(k, a) || !live_model(k, a)) {
 			json_decref(open);
 			continue;
 		}
@@ -979,8 +987,8 @@ static int expired_acceptances(struct kctx *k, struct result *r, struct mrm_erro
 	if (r->population)
 		r->value = json_integer(still);
 	else
-		snprintf(r->reason, sizeof(r->reason), "no risk acceptance recorded by %s (revoked ones aside)",
-			 k->date);
+		snprintf(r->reason, sizeof(r->reason),
+			 "no risk acceptance recorded by %s (revoked ones and retired models aside)", k->date);
 	json_object_set_new(r->details, "expired", json_integer(expired));
 	json_object_set_new(r->details, "open_findings", json_integer(findings));
 	json_object_set_new(r->details, "acceptances", list);
@@ -1066,9 +1074,9 @@ static const struct kpi_def defs[] = {
 	{ "alert_false_positive_rate", "Alert false-positive rate", "ratio", AT_MOST, 0.5,
 	  "alerts resolved by then", alert_false_positives },
 	{ "acceptance_completeness", "Risk acceptance documentation completeness", "ratio", AT_LEAST, 1,
-	  "acceptances in force", acceptance_completeness },
+	  "acceptances in force, models not retired", acceptance_completeness },
 	{ "expired_acceptances", "Expired acceptances with findings still open", "acceptances", EXACTLY, 0,
-	  "acceptances recorded, not revoked", expired_acceptances },
+	  "acceptances not revoked, models not retired", expired_acceptances },
 	{ "overdue_reviews", "Production models overdue for review", "models", EXACTLY, 0,
 	  "production models", overdue_reviews },
 };
@@ -1217,8 +1225,9 @@ int mrm_kpi_dates(const char *from, const char *to, const char *every, json_t **
 too_many:
 	json_decref(*out);
 	*out = NULL;
-	return mrm_error_set(err, MRM_EINPUT, "--from %s --to %s --every %s gives more than %d dates: use a longer period",
-			     from, to, every, MRM_KPI_MAX_DATES);
+	return mrm_error_set(err, MRM_EINPUT,
+			     "--from %s --to %s --every %s gives more than %d dates: use a longer period", from, to,
+			     every, MRM_KPI_MAX_DATES);
 }
 
 int mrm_kpi_trend(struct mrm_ctx *ctx, const struct mrm_kpi_options *o, const char *from,

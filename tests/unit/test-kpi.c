@@ -223,7 +223,7 @@ static void monitor_run(struct kfx *k)
  * production from 2026-02-01), fraud (tier 1, production 2026-03-01 to its retirement on
  * 2026-10-01, its inventory lacking a deployment) and chat (untiered, production from
  * 2026-12-10, most fields missing). Ids follow the order of creation: F-1..F-8, R-1..R-6,
- * I-1..I-4, A-1..A-4, M-1 and M-2, AL-1..AL-4, E-1.
+ * I-1..I-4, A-1..A-5, M-1 and M-2, AL-1..AL-4, E-1.
  */
 static void scenario(struct kfx *k)
 {
@@ -323,14 +323,18 @@ static void scenario(struct kfx *k)
 	WITH(f, json_pack("{ss}", "severity", "critical"), mrm_finding_update(f->ctx, "F-3", in_, NULL, &f->err));
 	as_at(f, "alice", "2026-07-10T09:00:00Z");
 	OK(f, mrm_alert_resolve(f->ctx, "AL-2", "actioned", NULL, NULL, &f->err));
+	as_at(f, "ann", "2026-07-15T09:00:00Z");
+	WITH(f, json_pack("{s[s] ss ss s[s] ss}", "findings", "F-6", "rationale", "Retraining under way", "expires",
+			  "2026-09-01", "triggers", "new model version", "controls", "Second-line sampling"),
+	     mrm_accept(f->ctx, "fraud", in_, NULL, &f->err)); /* complete, on fraud */
 	as_at(f, "vera", "2026-08-01T09:00:00Z");
 	finding(f, "churn", "low", "documentation", "Typos in the model card"); /* F-7 */
 	as_at(f, "ann", "2026-08-01T09:00:00Z");
 	WITH(f, json_pack("{s[s] ss ss s[s] ss}", "findings", "F-3", "rationale", "Overlay in place", "expires",
 			  "2027-01-15", "triggers", "complaint", "controls", "Manual overlay"),
-	     mrm_accept(f->ctx, "pd", in_, NULL, &f->err)); /* */
+	     mrm_accept(f->ctx, "pd", in_, NULL, &f->err)); /* */
 	as_at(f, "ann", "2026-09-01T09:00:00Z");
-	OK(f, mrm_acceptance_revoke(f->ctx, "A-3", "Overlay failed", NULL, &f->err));
+	OK(f, mrm_acceptance_revoke(f->ctx, "A-4", "Overlay failed", NULL, &f->err));
 	as_at(f, "vera", "2026-09-15T09:00:00Z");
 	close_finding(f, "F-5");
 	as_at(f, "bob", "2026-10-01T00:00:00Z");
@@ -351,7 +355,7 @@ static void scenario(struct kfx *k)
 	as_at(f, "ann", "2026-12-05T09:00:00Z");
 	WITH(f, json_pack("{s[s] ss ss s[s]}", "findings", "F-7", "rationale", "Cosmetic", "expires", "2027-06-01",
 			  "triggers", "drift alert"),
-	     mrm_accept(f->ctx, "churn", in_, NULL, &f->err)); /* no controls */
+	     mrm_accept(f->ctx, "churn", in_, NULL, &f->err)); /* no controls */
 	as_at(f, "olga", "2026-12-10T00:00:00Z");
 	update(f, "chat", json_pack("{ss}", "status", "production"));
 	as_at(f, "alice", "2026-12-31T12:00:00Z");
@@ -420,7 +424,7 @@ static void as_of_year_end(void **state)
 	assert_float_equal(D(doc, "intake_first_pass_rate", "not_assessed", NULL), 1, 0);
 
 	/* open high and critical findings of churn, pd and chat (fraud retired): F-3 (critical
-	 * since 07-01; A-3 revoked), F-4 (A-1 expired 07-01), F-8; F-2 closed: 3 */
+	 * since 07-01; A-4 revoked), F-4 (A-1 expired 07-01), F-8; F-2 closed: 3 */
 	EQ(doc, "open_high_findings", 3);
 	assert_int_equal(N(doc, "open_high_findings"), 3);
 	assert_float_equal(D(doc, "open_high_findings", "critical", NULL), 1, 0);
@@ -470,15 +474,15 @@ static void as_of_year_end(void **state)
 	assert_int_equal(N(doc, "alert_false_positive_rate"), 3);
 	assert_string_equal(S(doc, "alert_false_positive_rate", "status"), "not met");
 
-	/* acceptances in force: A-4 alone (A-1, A-2 expired, A-3 revoked), without controls: 0/1 */
+	/* acceptances in force: A-5 alone (A-1, A-2, A-3 expired, A-4 revoked), without controls: 0/1 */
 	EQ(doc, "acceptance_completeness", 0);
 	assert_int_equal(N(doc, "acceptance_completeness"), 1);
 	x = json_array_get(json_object_get(K(doc, "acceptance_completeness"), "incomplete"), 0);
-	assert_string_equal(json_string_value(json_object_get(x, "acceptance")), "A-4");
+	assert_string_equal(json_string_value(json_object_get(x, "acceptance")), "A-5");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(x, "missing"), 0)), "controls");
 
-	/* acceptances not revoked: A-1, A-2, A-4 (3); expired: A-1 (F-4 still open) and A-2
-	 * (F-5 closed): 1 */
+	/* acceptances not revoked, of models not retired: A-1, A-2, A-5 (A-3 is fraud's, retired
+	 * 10-01; A-4 revoked); expired: A-1 (F-4 still open) and A-2 (F-5 closed): 1 */
 	EQ(doc, "expired_acceptances", 1);
 	assert_int_equal(N(doc, "expired_acceptances"), 3);
 	assert_float_equal(D(doc, "expired_acceptances", "expired", NULL), 2, 0);
@@ -614,11 +618,25 @@ static void as_of_past(void **state)
 	EQ(doc, "monitoring_coverage_tier1", 0.5);
 	json_decref(doc);
 
-	/* 2026-08-15: A-3 covered F-3 then (revoked 09-01): F-3 risk-accepted, F-4 open again */
+	/* 2026-08-15: A-4 covered F-3 then (revoked 09-01), A-3 F-6 (until 09-01): both
+	 * risk-accepted; F-4 open again (A-1 expired 07-01): 1. Acceptances A-1..A-4, A-1 expired
+	 * with F-4 open: 1; in force A-2 (incomplete), A-3, A-4: 2/3 */
 	doc = kpis_at(f, "2026-08-15");
-	assert_float_equal(D(doc, "open_high_findings", "risk_accepted", NULL), 1, 0);
-	EQ(doc, "open_high_findings", 2); /* F-4, F-6 */
-	EQ(doc, "expired_acceptances", 1); /* */
+	assert_float_equal(D(doc, "open_high_findings", "risk_accepted", NULL), 2, 0);
+	EQ(doc, "open_high_findings", 1);
+	EQ(doc, "expired_acceptances", 1);
+	assert_int_equal(N(doc, "expired_acceptances"), 4);
+	EQ(doc, "acceptance_completeness", 2.0 / 3);
+	json_decref(doc);
+
+	/* 2026-09-15: A-4 revoked; A-3 expired 09-01 with F-6 open (fraud not yet retired) and A-1
+	 * with F-4: 2 of A-1, A-2, A-3 */
+	doc = kpis_at(f, "2026-09-15");
+	EQ(doc, "expired_acceptances", 2);
+	assert_int_equal(N(doc, "expired_acceptances"), 3);
+	x = json_array_get(json_object_get(K(doc, "expired_acceptances"), "acceptances"), 1);
+	assert_string_equal(json_string_value(json_object_get(x, "acceptance")), "A-3");
+	assert_string_equal(json_string_value(json_object_get(x, "expired_on")), "2026-09-01");
 	json_decref(doc);
 }
 
