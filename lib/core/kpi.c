@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "common/strmap.h"
 #include "core/monitoring.h"
 #include "mrm/kpi.h"
 #include "mrm/monitor.h"
@@ -29,6 +30,19 @@ const char *const mrm_kpi_ids[] = {
 
 /* ---- the day and what was true then ----------------------------------------------------- */
 
+/* A growable array of doubles. */
+struct vec {
+	double *v;
+	size_t n, cap;
+};
+
+/* The open high and critical findings then: the figures both findings KPIs report. */
+struct high_findings {
+	int64_t models;        /* models in the inventory then, not retired */
+	int64_t critical, high, overdue, risk_accepted;
+	struct vec ages;       /* days open, sorted */
+};
+
 struct kctx {
 	struct mrm_ctx *ctx;
 	const struct mrm_kpi_options *o;
@@ -38,12 +52,13 @@ struct kctx {
 	char wstart[MRM_TIME_LEN]; /* its first second: "in the window" is >= wstart and <= end */
 	int64_t day;               /* D as days since the epoch */
 	int64_t t_wstart, t_next;  /* the window as [t_wstart, t_next) in seconds */
-	json_t *models;            /* id -> row at the end of D */
-	json_t *findings;          /* "N" -> row at the end of D */
+	json_t *models;            /* id -> row at the end of D, by id */
 	json_t *incidents;         /* "N" -> row at the end of D */
 	json_t *acceptances;       /* rows created by then, in id order, each with "finding_ids" */
 	json_t *covered;           /* "N" -> true: findings an acceptance in force then covers */
+	json_t *linked;            /* "N" -> whether that finding, named by an acceptance, was open */
 	json_t *last_decision;     /* model id -> its last review decided by then */
+	struct high_findings *high; /* the open high and critical findings then */
 };
 
 /* What one KPI computed: the value (NULL: empty population), N, and its details. */
@@ -104,30 +119,162 @@ static void date_of_day(int64_t day, char out[MRM_DATE_LEN])
 	mrm_date_format(day * DAY, out);
 }
 
-/*
- * `*out`: object id -> the row its last event of `type` on or before the end of D
- * recorded, for the objects that existed then (a null "after" is a deletion).
- */
-static int replay(struct kctx *k, const char *type, json_t **out, struct mrm_error *err)
+typedef int (*row_fn)(struct kctx *k, json_t *row, void *arg, struct mrm_error *err);
+
+/* Runs `sql` and calls `fn` with each row as a JSON object, freed after the call. */
+static int each_row(struct kctx *k, const char *sql, const struct mrm__param *p, int n, row_fn fn,
+		    void *arg, struct mrm_error *err)
 {
-	json_t *rows = NULL, *r;
+	struct mrm_stmt *s = NULL;
+	int rc;
+
+	if ((rc = mrm_store_prepare(mrm_ctx_store(k->ctx), sql, &s, err)))
+		return rc;
+	if (mrm__bind(s, p, n)) {
+		mrm_stmt_free(s);
+		return mrm_error_set(err, MRM_ESTORE, "internal: cannot bind a KPI query");
+	}
+	while ((rc = mrm_stmt_step(s, err)) == MRM_ROW) {
+		json_t *row = mrm__row_json(s);
+		rc = row ? fn(k, row, arg, err) : mrm_error_set(err, MRM_ESTORE, "out of memory");
+		json_decref(row);
+		if (rc)
+			break;
+	}
+	mrm_stmt_free(s);
+	return rc;
+}
+
+/* The id of a row as the audit trail names it: text keys as they are, integers in decimal. */
+static const char *id_text(json_t *row, const char *key, char buf[72])
+{
+	json_t *v = json_object_get(row, key);
+
+	if (json_is_string(v))
+		return json_string_value(v);
+	snprintf(buf, 72, "%" JSON_INTEGER_FORMAT, json_is_integer(v) ? json_integer_value(v) : 0);
+	return buf;
+}
+
+struct walk {
+	const char *key;             /* the table's key column */
+	struct mrm_strmap *changed;  /* ids with an event after the end of D */
+	row_fn fn;
+	void *arg;
+};
+
+static int unchanged_row(struct kctx *k, json_t *row, void *arg, struct mrm_error *err)
+{
+	struct walk *w = arg;
+	char buf[72];
+	const char *id = id_text(row, w->key, buf);
+	bool found = false;
+
+	mrm_strmap_get(w->changed, id, strlen(id), &found);
+	return found ? MRM_OK : w->fn(k, row, w->arg, err);
+}
+
+/*
+ * Calls `fn` with each object of `type` as it was at the end of D. An object that no
+ * event after then touched is as its current row says (`current` selects the rows created
+ * by then, its one parameter the end of D); one that existed then and changed since is the
+ * row its last event by then recorded (nothing if that event deleted it). So a report for
+ * today reads the tables alone, and one for a past day replays only what changed since.
+ */
+static int each_state(struct kctx *k, const char *type, const char *key, const char *current, row_fn fn,
+		      void *arg, struct mrm_error *err)
+{
+	struct walk w = { .key = key, .changed = mrm_strmap_new(), .fn = fn, .arg = arg };
+	json_t *ids = NULL, *id;
+	struct mrm_stmt *s = NULL;
 	size_t i;
 	int rc;
 
-	*out = json_object();
+	if (!w.changed)
+		return mrm_error_set(err, MRM_ESTORE, "out of memory");
+	/* Changed since, and existing then: objects created later are not replayed at all. */
 	if ((rc = mrm__rows(k->ctx,
-			    "SELECT object_id, change FROM audit_events WHERE seq IN "
-			    "(SELECT max(seq) FROM audit_events WHERE object_type = ? AND ts <= ? "
-			    "GROUP BY object_id) ORDER BY object_id",
-			    PARAMS(PT(type), PT(k->end)), &rows, err)))
-		return rc;
-	json_array_foreach(rows, i, r) {
-		json_t *after = json_object_get(json_object_get(r, "change"), "after");
-		if (json_is_object(after) && mrm__str(r, "object_id"))
-			json_object_set(*out, mrm__str(r, "object_id"), after);
+			    "SELECT DISTINCT e.object_id FROM audit_events e WHERE e.object_type = ? AND e.ts > ? "
+			    "AND EXISTS (SELECT 1 FROM audit_events b WHERE b.object_type = e.object_type "
+			    "AND b.object_id = e.object_id AND b.ts <= ?) ORDER BY e.object_id",
+			    PARAMS(PT(type), PT(k->end), PT(k->end)), &ids, err)))
+		goto out;
+	json_array_foreach(ids, i, id) {
+		const char *text = mrm__str(id, "object_id");
+		if (text && !mrm_strmap_slot(w.changed, text, strlen(text))) {
+			rc = mrm_error_set(err, MRM_ESTORE, "out of memory");
+			goto out;
+		}
 	}
-	json_decref(rows);
+	if ((rc = each_row(k, current, PARAMS(PT(k->end)), unchanged_row, &w, err)) ||
+	    (rc = mrm_store_prepare(mrm_ctx_store(k->ctx),
+				    "SELECT change FROM audit_events WHERE object_type = ? AND object_id = ? "
+				    "AND ts <= ? ORDER BY seq DESC LIMIT 1",
+				    &s, err)))
+		goto out;
+	json_array_foreach(ids, i, id) {
+		json_t *row, *after;
+		const char *text = mrm__str(id, "object_id");
+
+		if (!text)
+			continue;
+		mrm_stmt_reset(s);
+		if (mrm__bind(s, PARAMS(PT(type), PT(text), PT(k->end)))) {
+			rc = mrm_error_set(err, MRM_ESTORE, "internal: cannot bind a KPI query");
+			goto out;
+		}
+		if ((rc = mrm_stmt_step(s, err)) != MRM_ROW) {
+			if (rc)
+				goto out;
+			continue;
+		}
+		row = mrm__row_json(s);
+		after = json_object_get(json_object_get(row, "change"), "after");
+		rc = json_is_object(after) ? fn(k, after, arg, err) : MRM_OK;
+		json_decref(row);
+		if (rc)
+			goto out;
+	}
+	rc = MRM_OK;
+out:
+	mrm_stmt_free(s);
+	mrm_strmap_free(w.changed);
+	json_decref(ids);
+	return rc;
+}
+
+/* Adds a row to the map `arg` under its id. */
+static int keep_row(struct kctx *k, json_t *row, void *arg, struct mrm_error *err)
+{
+	char buf[72];
+	(void)k;
+	(void)err;
+	json_object_set(arg, id_text(row, "id", buf), row);
 	return MRM_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* `obj` with its keys in byte order, as a new object (reports list models by id). */
+static json_t *sorted(json_t *obj)
+{
+	size_t n = json_object_size(obj), i = 0;
+	const char **keys = calloc(n ? n : 1, sizeof(*keys));
+	json_t *out = json_object(), *v;
+	const char *key;
+
+	if (!keys)
+		return out;
+	json_object_foreach(obj, key, v)
+		keys[i++] = key;
+	qsort(keys, n, sizeof(*keys), cmp_str);
+	for (i = 0; i < n; i++)
+		json_object_set(out, keys[i], json_object_get(obj, keys[i]));
+	free(keys);
+	return out;
 }
 
 /* Whether acceptance `a` (a current row) had been revoked by the end of D. */
@@ -158,6 +305,7 @@ static int load_acceptances(struct kctx *k, struct mrm_error *err)
 	int rc;
 
 	k->covered = json_object();
+	k->linked = json_object();
 	if ((rc = mrm__rows(k->ctx, "SELECT * FROM acceptances WHERE created_at <= ? ORDER BY id",
 			    PARAMS(PT(k->end)), &k->acceptances, err)) ||
 	    (rc = mrm__rows(k->ctx,
@@ -180,6 +328,7 @@ static int load_acceptances(struct kctx *k, struct mrm_error *err)
 		if (!a)
 			continue;
 		json_array_append_new(json_object_get(a, "finding_ids"), json_integer(int_of(l, "finding_id")));
+		json_object_set_new(k->linked, fid, json_false());
 		if (in_force(k, a))
 			json_object_set_new(k->covered, fid, json_true());
 	}
@@ -209,6 +358,78 @@ static int load_decisions(struct kctx *k, struct mrm_error *err)
 	return MRM_OK;
 }
 
+/* The models then, by id. */
+static int load_models(struct kctx *k, struct mrm_error *err)
+{
+	json_t *all = json_object();
+	int rc = each_state(k, "model", "id", "SELECT * FROM models WHERE created_at <= ?", keep_row, all, err);
+
+	if (!rc)
+		k->models = sorted(all);
+	json_decref(all);
+	return rc;
+}
+
+static int vec_push(struct vec *v, double x, struct mrm_error *err);
+static void vec_sort(struct vec *v);
+
+/* One finding as it was then: its part of the high findings, and its state if an acceptance names it. */
+static int finding_state(struct kctx *k, json_t *f, void *arg, struct mrm_error *err)
+{
+	struct high_findings *h = arg;
+	const char *sev = mrm__str(f, "severity"), *due = mrm__str(f, "due");
+	bool closed = same(mrm__str(f, "status"), "closed");
+	json_t *model = json_object_get(k->models, mrm__str(f, "model_id") ? mrm__str(f, "model_id") : "");
+	int64_t opened;
+	char buf[72];
+	const char *id = id_text(f, "id", buf);
+
+	if (json_object_get(k->linked, id))
+		json_object_set_new(k->linked, id, json_boolean(!closed));
+	if (!model || same(mrm__str(model, "status"), "retired") || closed ||
+	    (!same(sev, "critical") && !same(sev, "high")))
+		return MRM_OK;
+	if (json_object_get(k->covered, id)) {
+		h->risk_accepted++;
+		return MRM_OK;
+	}
+	if (same(sev, "critical"))
+		h->critical++;
+	else
+		h->high++;
+	if (due && strcmp(due, k->date) < 0)
+		h->overdue++;
+	opened = day_of(mrm__str(f, "created_at"));
+	return vec_push(&h->ages, (double)(opened < 0 ? 0 : k->day - opened), err);
+}
+
+/* The findings then, in one pass that keeps nothing but what the KPIs need. */
+static int load_findings(struct kctx *k, struct mrm_error *err)
+{
+	struct high_findings *h = calloc(1, sizeof(*h));
+	json_t *m;
+	const char *id;
+	int rc;
+
+	if (!(k->high = h))
+		return mrm_error_set(err, MRM_ESTORE, "out of memory");
+	json_object_foreach(k->models, id, m)
+		if (!same(mrm__str(m, "status"), "retired"))
+			h->models++;
+	rc = each_state(k, "finding", "id",
+			"SELECT id, model_id, severity, status, due, created_at FROM findings WHERE created_at <= ?",
+			finding_state, h, err);
+	vec_sort(&h->ages);
+	return rc;
+}
+
+static int load_incidents(struct kctx *k, struct mrm_error *err)
+{
+	k->incidents = json_object();
+	return each_state(k, "incident", "id", "SELECT * FROM incidents WHERE created_at <= ?", keep_row,
+			  k->incidents, err);
+}
+
 static int kctx_init(struct kctx *k, struct mrm_ctx *ctx, const struct mrm_kpi_options *o,
 		     struct mrm_error *err)
 {
@@ -231,10 +452,9 @@ static int kctx_init(struct kctx *k, struct mrm_ctx *ctx, const struct mrm_kpi_o
 	k->t_wstart = k->t_next - (int64_t)MRM_KPI_WINDOW_DAYS * DAY;
 	mrm_date_format(k->t_wstart, k->wfrom);
 	mrm_time_format(k->t_wstart, k->wstart);
-	if ((rc = replay(k, "model", &k->models, err)) ||
-	    (rc = replay(k, "finding", &k->findings, err)) ||
-	    (rc = replay(k, "incident", &k->incidents, err)) || (rc = load_acceptances(k, err)) ||
-	    (rc = load_decisions(k, err)))
+	/* models first (the others look up their model), acceptances before the findings */
+	if ((rc = load_models(k, err)) || (rc = load_acceptances(k, err)) || (rc = load_findings(k, err)) ||
+	    (rc = load_incidents(k, err)) || (rc = load_decisions(k, err)))
 		return rc;
 	return MRM_OK;
 }
@@ -242,11 +462,14 @@ static int kctx_init(struct kctx *k, struct mrm_ctx *ctx, const struct mrm_kpi_o
 static void kctx_release(struct kctx *k)
 {
 	json_decref(k->models);
-	json_decref(k->findings);
 	json_decref(k->incidents);
 	json_decref(k->acceptances);
 	json_decref(k->covered);
+	json_decref(k->linked);
 	json_decref(k->last_decision);
+	if (k->high)
+		free(k->high->ages.v);
+	free(k->high);
 }
 
 /* ---- small statistics ------------------------------------------------------------------ */
@@ -256,12 +479,6 @@ static int cmp_double(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 	return (x > y) - (x < y);
 }
-
-/* A growable array of doubles. */
-struct vec {
-	double *v;
-	size_t n, cap;
-};
 
 static int vec_push(struct vec *v, double x, struct mrm_error *err)
 {
@@ -550,67 +767,22 @@ static int intake_first_pass_rate(struct kctx *k, struct result *r, struct mrm_e
 	return MRM_OK;
 }
 
-/* The open high and critical findings then: the figures both findings KPIs report. */
-struct high_findings {
-	int64_t models;        /* models in the inventory then, not retired */
-	int64_t critical, high, overdue, risk_accepted;
-	struct vec ages;       /* days open, sorted */
-};
-
-static int high_findings(struct kctx *k, struct high_findings *h, struct mrm_error *err)
-{
-	json_t *f, *m;
-	const char *id;
-	int rc;
-
-	memset(h, 0, sizeof(*h));
-	json_object_foreach(k->models, id, m)
-		if (!same(mrm__str(m, "status"), "retired"))
-			h->models++;
-	json_object_foreach(k->findings, id, f) {
-		const char *sev = mrm__str(f, "severity"), *due = mrm__str(f, "due");
-		json_t *model = json_object_get(k->models, mrm__str(f, "model_id"));
-		int64_t opened = day_of(mrm__str(f, "created_at"));
-
-		if (!model || same(mrm__str(model, "status"), "retired") ||
-		    same(mrm__str(f, "status"), "closed") || (!same(sev, "critical") && !same(sev, "high")))
-			continue;
-		if (json_object_get(k->covered, id)) {
-			h->risk_accepted++;
-			continue;
-		}
-		if (same(sev, "critical"))
-			h->critical++;
-		else
-			h->high++;
-		if (due && strcmp(due, k->date) < 0)
-			h->overdue++;
-		if ((rc = vec_push(&h->ages, (double)(opened < 0 ? 0 : k->day - opened), err)))
-			return rc;
-	}
-	vec_sort(&h->ages);
-	return MRM_OK;
-}
-
 static int open_high_findings(struct kctx *k, struct result *r, struct mrm_error *err)
 {
-	struct high_findings h;
-	int rc = high_findings(k, &h, err);
+	const struct high_findings *h = k->high;
 
-	if (!rc) {
-		r->population = h.models;
-		if (h.models)
-			r->value = json_integer(h.critical + h.high);
-		else
-			snprintf(r->reason, sizeof(r->reason), "no model in the inventory on %s (retired ones aside)",
-				 k->date);
-		json_object_set_new(r->details, "critical", json_integer(h.critical));
-		json_object_set_new(r->details, "high", json_integer(h.high));
-		json_object_set_new(r->details, "overdue", json_integer(h.overdue));
-		json_object_set_new(r->details, "risk_accepted", json_integer(h.risk_accepted));
-	}
-	free(h.ages.v);
-	return rc;
+	(void)err;
+	r->population = h->models;
+	if (h->models)
+		r->value = json_integer(h->critical + h->high);
+	else
+		snprintf(r->reason, sizeof(r->reason), "no model in the inventory on %s (retired ones aside)",
+			 k->date);
+	json_object_set_new(r->details, "critical", json_integer(h->critical));
+	json_object_set_new(r->details, "high", json_integer(h->high));
+	json_object_set_new(r->details, "overdue", json_integer(h->overdue));
+	json_object_set_new(r->details, "risk_accepted", json_integer(h->risk_accepted));
+	return MRM_OK;
 }
 
 static int open_high_findings_age(struct kctx *k, struct result *r, struct mrm_error *err)
@@ -618,30 +790,26 @@ static int open_high_findings_age(struct kctx *k, struct result *r, struct mrm_e
 	static const struct { const char *name; int lo, hi; } bands[] = {
 		{ "0-30", 0, 30 }, { "31-90", 31, 90 }, { "91-180", 91, 180 }, { "181+", 181, -1 },
 	};
-	struct high_findings h;
-	json_t *ages;
-	int rc = high_findings(k, &h, err);
+	const struct high_findings *h = k->high;
+	json_t *ages = json_object();
 
-	if (!rc) {
-		r->population = (int64_t)h.ages.n;
-		if (h.ages.n)
-			r->value = num(vec_median(&h.ages));
-		else
-			snprintf(r->reason, sizeof(r->reason), "no open high or critical finding on %s", k->date);
-		json_object_set_new(r->details, "days", distribution(&h.ages));
-		ages = json_object();
-		for (size_t b = 0; b < sizeof(bands) / sizeof(bands[0]); b++) {
-			int64_t n = 0;
-			for (size_t i = 0; i < h.ages.n; i++)
-				if (h.ages.v[i] >= bands[b].lo && (bands[b].hi < 0 || h.ages.v[i] <= bands[b].hi))
-					n++;
-			json_object_set_new(ages, bands[b].name, json_integer(n));
-		}
-		json_object_set_new(r->details, "ages", ages);
-		json_object_set_new(r->details, "overdue", json_integer(h.overdue));
+	(void)err;
+	r->population = (int64_t)h->ages.n;
+	if (h->ages.n)
+		r->value = num(vec_median(&h->ages));
+	else
+		snprintf(r->reason, sizeof(r->reason), "no open high or critical finding on %s", k->date);
+	json_object_set_new(r->details, "days", distribution(&h->ages));
+	for (size_t b = 0; b < sizeof(bands) / sizeof(bands[0]); b++) {
+		int64_t n = 0;
+		for (size_t i = 0; i < h->ages.n; i++)
+			if (h->ages.v[i] >= bands[b].lo && (bands[b].hi < 0 || h->ages.v[i] <= bands[b].hi))
+				n++;
+		json_object_set_new(ages, bands[b].name, json_integer(n));
 	}
-	free(h.ages.v);
-	return rc;
+	json_object_set_new(r->details, "ages", ages);
+	json_object_set_new(r->details, "overdue", json_integer(h->overdue));
+	return MRM_OK;
 }
 
 static int repeat_finding_rate(struct kctx *k, struct result *r, struct mrm_error *err)
@@ -672,20 +840,23 @@ static int repeat_finding_rate(struct kctx *k, struct result *r, struct mrm_erro
  */
 static int exposure(struct kctx *k, double *years, int64_t *models, struct mrm_error *err)
 {
-	json_t *rows = NULL, *row;
-	const char *cur = NULL;
+	struct mrm_stmt *s = NULL;
+	char *cur = NULL;
 	int64_t since = 0, seconds = 0, total = 0;
 	bool prod = false;
-	size_t i;
 	int rc;
 
 	*years = 0;
 	*models = 0;
-	if ((rc = mrm__rows(k->ctx,
-			    "SELECT object_id, ts, change FROM audit_events WHERE object_type = 'model' AND ts <= ? "
-			    "ORDER BY object_id, seq",
-			    PARAMS(PT(k->end)), &rows, err)))
+	if ((rc = mrm_store_prepare(mrm_ctx_store(k->ctx),
+				    "SELECT object_id, ts, change FROM audit_events WHERE object_type = 'model' "
+				    "AND ts <= ? ORDER BY object_id, seq",
+				    &s, err)))
 		return rc;
+	if (mrm_stmt_bind_text(s, 1, k->end)) {
+		mrm_stmt_free(s);
+		return mrm_error_set(err, MRM_ESTORE, "internal: cannot bind a KPI query");
+	}
 /* Adds [a, b) clipped to the window to the current model's seconds. */
 #define SPAN(a, b)                                                                   \
 	do {                                                                         \
@@ -694,14 +865,21 @@ static int exposure(struct kctx *k, double *years, int64_t *models, struct mrm_e
 		if (hi_ > lo_)                                                       \
 			seconds += hi_ - lo_;                                        \
 	} while (0)
-	json_array_foreach(rows, i, row) {
-		const char *id = mrm__str(row, "object_id");
-		json_t *after = json_object_get(json_object_get(row, "change"), "after");
-		bool now_prod = json_is_object(after) && production(after);
+	while ((rc = mrm_stmt_step(s, err)) == MRM_ROW) {
+		const char *id = mrm_stmt_col_text(s, 0), *ts = mrm_stmt_col_text(s, 1);
+		const char *change = mrm_stmt_col_text(s, 2);
+		bool now_prod = false;
 		int64_t t;
 
-		if (!id || !time_of(row, "ts", &t))
+		if (!id || !ts || mrm_time_parse(ts, "ts", &t, NULL))
 			continue;
+		/* Most events of most models never mention production: no need to parse those. */
+		if (change && strstr(change, "\"production\"")) {
+			json_t *doc = json_loads(change, 0, NULL);
+			json_t *after = json_object_get(doc, "after");
+			now_prod = json_is_object(after) && production(after);
+			json_decref(doc);
+		}
 		if (!cur || strcmp(cur, id)) {
 			if (cur && prod)
 				SPAN(since, k->t_next);
@@ -710,7 +888,11 @@ static int exposure(struct kctx *k, double *years, int64_t *models, struct mrm_e
 			total += seconds;
 			seconds = 0;
 			prod = false;
-			cur = id;
+			free(cur);
+			if (!(cur = strdup(id))) {
+				rc = mrm_error_set(err, MRM_ESTORE, "out of memory");
+				break;
+			}
 		}
 		if (now_prod && !prod)
 			since = t;
@@ -718,15 +900,18 @@ static int exposure(struct kctx *k, double *years, int64_t *models, struct mrm_e
 			SPAN(since, t);
 		prod = now_prod;
 	}
-	if (cur && prod)
-		SPAN(since, k->t_next);
-	if (seconds)
-		(*models)++;
-	total += seconds;
+	if (!rc) {
+		if (cur && prod)
+			SPAN(since, k->t_next);
+		if (seconds)
+			(*models)++;
+		total += seconds;
+	}
 #undef SPAN
-	json_decref(rows);
+	free(cur);
+	mrm_stmt_free(s);
 	*years = (double)total / YEAR_SECONDS;
-	return MRM_OK;
+	return rc;
 }
 
 /* The incidents with their onset in the window, as recorded by the end of D. */
@@ -965,10 +1150,8 @@ static int expired_acceptances(struct kctx *k, struct result *r, struct mrm_erro
 		expired++;
 		json_array_foreach(json_object_get(a, "finding_ids"), j, fid) {
 			char key[24], shown[24];
-			json_t *f;
 			snprintf(key, sizeof(key), "%" JSON_INTEGER_FORMAT, json_integer_value(fid));
-			f = json_object_get(k->findings, key);
-			if (!f || same(mrm__str(f, "status"), "closed") || json_object_get(k->covered, key))
+			if (!json_is_true(json_object_get(k->linked, key)) || json_object_get(k->covered, key))
 				continue;
 			display_id("F", json_integer_value(fid), shown);
 			json_array_append_new(open, json_string(shown));
