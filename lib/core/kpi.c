@@ -69,6 +69,70 @@ struct result {
 	json_t *details; /* object, in the order the KPI built it */
 };
 
+/* ---- small statistics ------------------------------------------------------------------ */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static int vec_push(struct vec *v, double x, struct mrm_error *err)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 16;
+		double *p = realloc(v->v, cap * sizeof(*p));
+		if (!p)
+			return mrm_error_set(err, MRM_ESTORE, "out of memory");
+		v->v = p;
+		v->cap = cap;
+	}
+	v->v[v->n++] = x;
+	return MRM_OK;
+}
+
+/* Sorts the values; the median of a sorted vector (the mean of the middle two when even). */
+static void vec_sort(struct vec *v)
+{
+	if (v->n > 1)
+		qsort(v->v, v->n, sizeof(*v->v), cmp_double);
+}
+
+static double vec_median(const struct vec *v)
+{
+	return v->n % 2 ? v->v[v->n / 2] : (v->v[v->n / 2 - 1] + v->v[v->n / 2]) / 2;
+}
+
+static double vec_mean(const struct vec *v)
+{
+	double s = 0;
+	for (size_t i = 0; i < v->n; i++)
+		s += v->v[i];
+	return s / (double)v->n;
+}
+
+/* A number as JSON: an integer when it is one (counts of days), else a real. */
+static json_t *num(double x)
+{
+	if (x == floor(x) && fabs(x) < 1e15)
+		return json_integer((json_int_t)x);
+	return json_real(x);
+}
+
+/* { median, mean, max } of a sorted vector, or nulls when it is empty. */
+static json_t *distribution(const struct vec *v)
+{
+	if (!v->n)
+		return json_pack("{s:n,s:n,s:n}", "median", "mean", "max");
+	return json_pack("{s:o,s:o,s:o}", "median", num(vec_median(v)), "mean", num(vec_mean(v)), "max",
+			 num(v->v[v->n - 1]));
+}
+
+static json_t *ratio(int64_t num_, int64_t den)
+{
+	return json_real((double)num_ / (double)den);
+}
+
 static bool blank(const char *s)
 {
 	if (!s)
@@ -258,7 +322,7 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* `obj` with its keys in byte order, as a new object (reports list models by id). */
+/* `obj` with its keys in byte order, as a new object (reports list models by id); NULL: no memory. */
 static json_t *sorted(json_t *obj)
 {
 	size_t n = json_object_size(obj), i = 0;
@@ -266,8 +330,11 @@ static json_t *sorted(json_t *obj)
 	json_t *out = json_object(), *v;
 	const char *key;
 
-	if (!keys)
-		return out;
+	if (!keys || !out) {
+		free(keys);
+		json_decref(out);
+		return NULL;
+	}
 	json_object_foreach(obj, key, v)
 		keys[i++] = key;
 	qsort(keys, n, sizeof(*keys), cmp_str);
@@ -364,14 +431,11 @@ static int load_models(struct kctx *k, struct mrm_error *err)
 	json_t *all = json_object();
 	int rc = each_state(k, "model", "id", "SELECT * FROM models WHERE created_at <= ?", keep_row, all, err);
 
-	if (!rc)
-		k->models = sorted(all);
+	if (!rc && !(k->models = sorted(all)))
+		rc = mrm_error_set(err, MRM_ESTORE, "out of memory");
 	json_decref(all);
 	return rc;
 }
-
-static int vec_push(struct vec *v, double x, struct mrm_error *err);
-static void vec_sort(struct vec *v);
 
 /* One finding as it was then: its part of the high findings, and its state if an acceptance names it. */
 static int finding_state(struct kctx *k, json_t *f, void *arg, struct mrm_error *err)
@@ -470,70 +534,6 @@ static void kctx_release(struct kctx *k)
 	if (k->high)
 		free(k->high->ages.v);
 	free(k->high);
-}
-
-/* ---- small statistics ------------------------------------------------------------------ */
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static int vec_push(struct vec *v, double x, struct mrm_error *err)
-{
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 16;
-		double *p = realloc(v->v, cap * sizeof(*p));
-		if (!p)
-			return mrm_error_set(err, MRM_ESTORE, "out of memory");
-		v->v = p;
-		v->cap = cap;
-	}
-	v->v[v->n++] = x;
-	return MRM_OK;
-}
-
-/* Sorts the values; the median of a sorted vector (the mean of the middle two when even). */
-static void vec_sort(struct vec *v)
-{
-	if (v->n > 1)
-		qsort(v->v, v->n, sizeof(*v->v), cmp_double);
-}
-
-static double vec_median(const struct vec *v)
-{
-	return v->n % 2 ? v->v[v->n / 2] : (v->v[v->n / 2 - 1] + v->v[v->n / 2]) / 2;
-}
-
-static double vec_mean(const struct vec *v)
-{
-	double s = 0;
-	for (size_t i = 0; i < v->n; i++)
-		s += v->v[i];
-	return s / (double)v->n;
-}
-
-/* A number as JSON: an integer when it is one (counts of days), else a real. */
-static json_t *num(double x)
-{
-	if (x == floor(x) && fabs(x) < 1e15)
-		return json_integer((json_int_t)x);
-	return json_real(x);
-}
-
-/* { median, mean, max } of a sorted vector, or nulls when it is empty. */
-static json_t *distribution(const struct vec *v)
-{
-	if (!v->n)
-		return json_pack("{s:n,s:n,s:n}", "median", "mean", "max");
-	return json_pack("{s:o,s:o,s:o}", "median", num(vec_median(v)), "mean", num(vec_mean(v)), "max",
-			 num(v->v[v->n - 1]));
-}
-
-static json_t *ratio(int64_t num_, int64_t den)
-{
-	return json_real((double)num_ / (double)den);
 }
 
 /* ---- the KPIs ------------------------------------------------------------------------ */
