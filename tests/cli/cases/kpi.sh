@@ -2,6 +2,7 @@
 # policy for the inventory fields, empty populations (n/a with a reason) and every error exit.
 # The effective time steps through a small timeline; the last commands run on 2026-11-26.
 export MRM_NOW=2026-01-05T09:00:00Z
+t help kpi
 t init
 t user add alice --role admin,validator
 t --as alice user add bob --role owner
