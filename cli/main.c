@@ -187,6 +187,15 @@ static const struct cli_command commands[] = {
 	  "mrm alert resolve AL-N (actioned|false-positive) [--note TEXT]\n"
 	  "mrm alert deliver [--timeout SECONDS]   (retry every queued delivery; exit 7 if some stay queued)\n"
 	  "see docs/monitoring.md" },
+	{ "kpi", cmd_kpi, "governance KPIs as of a day, with targets and populations, or their trend",
+	  "mrm kpi [--as-of DATE] [--policy FILE.yaml] [--json]\n"
+	  "mrm kpi --from DATE [--to DATE] [--every 1m|1w|Nd] [--policy FILE.yaml] [--json]\n"
+	  "        (a trend: one column per date, from --from every --every, and --to; default today)\n"
+	  "As of DATE: the state at the end of that day (UTC), replayed from the audit trail;\n"
+	  "periods are the 365 days ending that day. An empty population gives n/a and a reason.\n"
+	  "--policy: the inventory fields each tier requires (default: the built-in policy).\n"
+	  "exit: 0 ok, 2 usage, 3 bad date or policy file\n"
+	  "see docs/kpi.md" },
 	{ NULL, NULL, NULL, NULL },
 };
 
