@@ -11,8 +11,9 @@ t --as alice user add carol --role approver
 t kpi
 t --as bob model add credit-pd --name "Credit PD" --owner bob --purpose "Probability of default" --intended-use "Credit decisions" --team "Credit risk" --out-of-scope-use "Business lending" --population "Retail applicants" --data-source bureau --deployment batch
 t --as bob model add fraud --name "Card fraud" --owner bob --purpose "Fraud scoring" --intended-use "Hold transactions"
-t --as bob tier assess credit-pd --answers "$MRM_TOP/data/tiering/credit-pd.yaml"
-t --as bob tier assess fraud --answers "$MRM_TOP/data/tiering/fraud-txn.yaml"
+cp "$MRM_TOP/data/tiering/credit-pd.yaml" "$MRM_TOP/data/tiering/fraud-txn.yaml" .
+t --as bob tier assess credit-pd --answers credit-pd.yaml
+t --as bob tier assess fraud --answers fraud-txn.yaml
 export MRM_NOW=2026-01-10T09:00:00Z
 t --as alice review open credit-pd --intake complete
 export MRM_NOW=2026-02-01T00:00:00Z
