@@ -1560,7 +1560,9 @@ static int check_sod(struct gate *g, struct verdict *v, struct mrm_error *err)
 
 	json_array_foreach(g->reviews, i, r) {
 		mrm__format_id("R", int_of(r, "id"), id);
-		if (same(str(r, "opened_by"), owner))
+		/* A material version added by its owner opens a review in the owner's name: mrm's own doing. */
+		if (same(str(r, "opened_by"), owner) && strncmp(str(r, "reason") ? str(r, "reason") : "",
+								"material change: ", 17))
 			item(bad, "review %s was opened by the model owner %s", id, owner);
 		if (same(str(r, "decided_by"), owner))
 			item(bad, "review %s was decided by the model owner %s", id, owner);
@@ -1630,10 +1632,11 @@ static void check_audit(struct gate *g, struct verdict *v)
 	} else if (!json_is_true(json_object_get(a, "ok"))) {
 		json_t *p = json_array_get(json_object_get(a, "problems"), 0);
 		v->status = V_FAIL;
-		sb_add(&v->why, "the audit chain does not verify (%" JSON_INTEGER_FORMAT " problem%s; first: event #%"
-				JSON_INTEGER_FORMAT " %s): run mrm audit verify and investigate before relying on "
-				"any record",
-		       int_of(a, "problem_count"), int_of(a, "problem_count") == 1 ? "" : "s", int_of(p, "event"),
+		sb_add(&v->why, "the audit chain does not verify (%" JSON_INTEGER_FORMAT " problem%s; first: ",
+		       int_of(a, "problem_count"), int_of(a, "problem_count") == 1 ? "" : "s");
+		if (json_is_integer(json_object_get(p, "event")))
+			sb_add(&v->why, "event #%" JSON_INTEGER_FORMAT ": ", int_of(p, "event"));
+		sb_add(&v->why, "%s): run mrm audit verify and investigate before relying on any record",
 		       str(p, "problem") ? str(p, "problem") : "");
 	} else {
 		sb_add(&v->why, "the audit chain verifies: %" JSON_INTEGER_FORMAT " events, %" JSON_INTEGER_FORMAT
