@@ -85,11 +85,14 @@ static void print_gate(json_t *doc)
 {
 	json_t *p = json_object_get(doc, "policy"), *s = json_object_get(doc, "summary");
 	const char *version = json_string_value(json_object_get(doc, "version"));
+	const char *current = json_string_value(json_object_get(doc, "current_version"));
 
-	printf("gate %s%s%s (%s, %s): %s\n", json_string_value(json_object_get(doc, "model")),
-	       version ? " version " : "", version ? version : "", json_string_value(json_object_get(doc, "name")),
-	       json_string_value(json_object_get(doc, "status")),
-	       json_is_true(json_object_get(doc, "passed")) ? "PASSED" : "FAILED");
+	printf("gate %s%s%s", json_string_value(json_object_get(doc, "model")), version ? " version " : "",
+	       version ? version : "");
+	printf(" (%s, %s", json_string_value(json_object_get(doc, "name")), json_string_value(json_object_get(doc, "status")));
+	if (version && current && strcmp(version, current))
+		printf("; the current version is %s", current);
+	printf("): %s\n", json_is_true(json_object_get(doc, "passed")) ? "PASSED" : "FAILED");
 	printf("tier %" JSON_INTEGER_FORMAT "%s; policy %s (%s, sha256 %.12s); as of %s\n\n",
 	       json_integer_value(json_object_get(doc, "tier")),
 	       json_is_true(json_object_get(doc, "untiered")) ? " (untiered: gated as tier 1)" : "",

@@ -31,6 +31,7 @@ struct mrm_gate_options {
  * Evaluates every control the policy enforces for model `model_id` at its
  * tier, as of the context's effective time. `*out` (caller frees) receives
  * { "model", "name", "version" (null when the model has no versions),
+ * "current_version" (the model's, which the gated version may not be),
  * "status" (the model's lifecycle status), "tier" (the tier whose rules
  * applied: 1 for an untiered model), "untiered" (bool), "passed",
  * "as_of", "policy": { name, source, sha256 }, "summary": { controls,

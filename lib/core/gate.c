@@ -1012,8 +1012,8 @@ static void check_signoff(struct gate *g, struct verdict *v)
 		v->status = V_FAIL;
 		sb_add(&v->why, "needs a sign-off of %s as ", g->vtext);
 		sb_join(&v->why, lacking);
-		sb_add(&v->why, " by someone other than the owner %s (mrm signoff %s --role ROLE%s)", g->owner, g->id,
-		       g->vflag);
+		sb_add(&v->why, " by someone other than the owner %s (mrm signoff %s --role %s%s)", g->owner, g->id,
+		       json_array_size(lacking) == 1 ? json_string_value(json_array_get(lacking, 0)) : "ROLE", g->vflag);
 	} else if (!assign(&s, 0)) {
 		v->status = V_FAIL;
 		sb_add(&v->why, "the roles ");
@@ -1770,8 +1770,9 @@ static int gate_model(struct mrm_ctx *ctx, const struct mrm_policy *p, json_t *m
 	}
 	controls = json_array();
 	na = json_array();
-	doc = json_pack("{s:s, s:s, s:s?, s:s, s:i, s:b, s:b, s:s, s:{s:s, s:s, s:s}, s:o, s:o}", "model", g.id,
-			"name", str(model, "name"), "version", version, "status", str(model, "status"), "tier",
+	doc = json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:i, s:b, s:b, s:s, s:{s:s, s:s, s:s}, s:o, s:o}", "model",
+			g.id, "name", str(model, "name"), "version", version, "current_version",
+			str(model, "current_version"), "status", str(model, "status"), "tier",
 			g.rules->tier, "untiered", g.tier == 0, "passed", true, "as_of", mrm_ctx_now_iso(ctx),
 			"policy", "name", p->name, "source", p->source, "sha256", p->sha256, "controls", controls,
 			"not_applicable", na);
