@@ -339,10 +339,15 @@ static void print_test(json_t *doc)
 		       json_integer_value(json_object_get(t, "fail")),
 		       json_integer_value(json_object_get(t, "not_applicable")),
 		       json_string_value(json_object_get(t, "title")));
-	printf("\n%" JSON_INTEGER_FORMAT " gap%s in %" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT " models\n",
-	       json_integer_value(json_object_get(doc, "gaps")), json_integer_value(json_object_get(doc, "gaps")) == 1 ? "" : "s",
-	       json_integer_value(json_object_get(doc, "models_with_gaps")),
-	       json_integer_value(json_object_get(doc, "models_tested")));
+	if (json_integer_value(json_object_get(doc, "gaps")))
+		printf("\n%" JSON_INTEGER_FORMAT " gap%s in %" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT " models\n",
+		       json_integer_value(json_object_get(doc, "gaps")),
+		       json_integer_value(json_object_get(doc, "gaps")) == 1 ? "" : "s",
+		       json_integer_value(json_object_get(doc, "models_with_gaps")),
+		       json_integer_value(json_object_get(doc, "models_tested")));
+	else
+		printf("\nno gaps in %" JSON_INTEGER_FORMAT " model%s\n", json_integer_value(json_object_get(doc, "models_tested")),
+		       json_integer_value(json_object_get(doc, "models_tested")) == 1 ? "" : "s");
 }
 
 static int test(struct cli *c, const struct cli_args *a)

@@ -42,7 +42,7 @@ void cli_print_gate_controls(json_t *doc, bool problems_only)
 {
 	json_t *c;
 	size_t i;
-	int w = 10;
+	int w = 11; /* MRM-TIER-01: the widest id of the catalogue, so sections align */
 
 	json_array_foreach(json_object_get(doc, "controls"), i, c)
 		if ((int)strlen(json_string_value(json_object_get(c, "id"))) > w)

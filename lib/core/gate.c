@@ -695,7 +695,7 @@ static void produce_hint(struct gate *g, struct sb *b, const char *kind)
 static json_t *current_evidence(struct gate *g, const char *kind, bool independent, bool want_json,
 				struct verdict *v)
 {
-	json_t *best = NULL, *best_json = NULL, *by_owner = NULL, *e;
+	json_t *best = NULL, *by_owner = NULL, *e;
 	int max = max_age(g, kind);
 	char id[24];
 	const char *state;
@@ -711,12 +711,21 @@ static json_t *current_evidence(struct gate *g, const char *kind, bool independe
 		}
 		if (newer(e, best))
 			best = e;
-		if (want_json && file_doc(g, e) && newer(e, best_json))
-			best_json = e;
 	}
-	/* A report and its HTML page are registered together: read the JSON one. */
-	if (best_json && strcmp(str(best, "created_at"), str(best_json, "created_at")) <= 0)
-		best = best_json;
+	/*
+	 * A report and its HTML page are registered together, by one run, the
+	 * JSON one first: read the latest JSON one registered with the page.
+	 */
+	if (want_json && best && !file_doc(g, best))
+		for (i = json_array_size(g->evidence); i-- > 0;) {
+			e = json_array_get(g->evidence, i);
+			if (e != best && !strcmp(str(e, "kind"), kind) && for_gated(g, e) &&
+			    !strcmp(str(e, "created_at"), str(best, "created_at")) &&
+			    !strcmp(str(e, "produced_by"), str(best, "produced_by")) && file_doc(g, e)) {
+				best = e;
+				break;
+			}
+		}
 	v->status = V_FAIL;
 	if (!best && by_owner) {
 		sb_add(&v->why, "the only %s for %s (%s) was registered by the model owner %s; it must come from "

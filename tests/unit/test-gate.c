@@ -457,6 +457,15 @@ static void validation_tests(void **state)
 	EXPECT(doc, "MRM-VAL-01", "fail", "E-8 does not record the required test 'ks floor': add it to the --tests file");
 	json_decref(doc);
 	mrm_policy_free(p);
+
+	/* A run with --html registers its JSON report, then the page: the gate reads the JSON one. */
+	as(f, "dave");
+	evidence(f, "credit", "validation-report", "val3.json", REPORT_PASS, "1.0");
+	evidence(f, "credit", "validation-report", "val3.html", "<html>report</html>", "1.0");
+	doc = gate_as(f, "credit", NULL, NULL, MRM_OK);
+	EXPECT(doc, "MRM-VAL-01", "pass", "validation-report E-10 for version 1.0, by dave, 0 days old (max 365): 2 of 2 "
+					  "tests passed");
+	json_decref(doc);
 }
 
 static void validation_must_be_independent(void **state)
