@@ -311,9 +311,9 @@ static void print_test(json_t *doc)
 		json_int_t fail = json_integer_value(json_object_get(s, "fail"));
 		json_int_t waived = json_integer_value(json_object_get(s, "waived"));
 
-		printf("\n%s (tier %" JSON_INTEGER_FORMAT "%s, %s, %s%s): ", json_string_value(json_object_get(m, "model")),
+		printf("\n%s (%stier %" JSON_INTEGER_FORMAT ", %s, %s%s): ", json_string_value(json_object_get(m, "model")),
+		       json_is_true(json_object_get(m, "untiered")) ? "untiered: gated as " : "",
 		       json_integer_value(json_object_get(m, "tier")),
-		       json_is_true(json_object_get(m, "untiered")) ? " as untiered" : "",
 		       json_string_value(json_object_get(m, "status")), version ? "version " : "no versions",
 		       version ? version : "");
 		if (fail)
