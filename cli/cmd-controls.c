@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "mrm/gate.h"
 #include "mrm/policy.h"
 
 /* ---- text helpers -------------------------------------------------------------------- */
@@ -292,6 +293,102 @@ static int coverage(struct cli *c, const struct mrm_catalog *cat, const struct m
 	return MRM_OK;
 }
 
+/* ---- test ------------------------------------------------------------------------------- */
+
+static void print_test(json_t *doc)
+{
+	json_t *p = json_object_get(doc, "policy"), *m, *t;
+	size_t i;
+
+	printf("control test of %" JSON_INTEGER_FORMAT " model%s under policy %s (%s, sha256 %.12s), as of %s\n",
+	       json_integer_value(json_object_get(doc, "models_tested")),
+	       json_integer_value(json_object_get(doc, "models_tested")) == 1 ? "" : "s",
+	       json_string_value(json_object_get(p, "name")), json_string_value(json_object_get(p, "source")),
+	       json_string_value(json_object_get(p, "sha256")), json_string_value(json_object_get(doc, "as_of")));
+	json_array_foreach(json_object_get(doc, "models"), i, m) {
+		json_t *s = json_object_get(m, "summary");
+		const char *version = json_string_value(json_object_get(m, "version"));
+		json_int_t fail = json_integer_value(json_object_get(s, "fail"));
+		json_int_t waived = json_integer_value(json_object_get(s, "waived"));
+
+		printf("\n%s (%stier %" JSON_INTEGER_FORMAT ", %s, %s%s): ", json_string_value(json_object_get(m, "model")),
+		       json_is_true(json_object_get(m, "untiered")) ? "untiered: gated as " : "",
+		       json_integer_value(json_object_get(m, "tier")),
+		       json_string_value(json_object_get(m, "status")), version ? "version " : "no versions",
+		       version ? version : "");
+		if (fail)
+			printf("%" JSON_INTEGER_FORMAT " gap%s", fail, fail == 1 ? "" : "s");
+		else
+			printf("no gaps");
+		if (waived)
+			printf(", %" JSON_INTEGER_FORMAT " waived", waived);
+		printf(" (%" JSON_INTEGER_FORMAT " controls)\n", json_integer_value(json_object_get(s, "controls")));
+		cli_print_gate_controls(m, true);
+	}
+	json_array_foreach(json_object_get(doc, "not_tested"), i, m)
+		printf("%s%s (%s)", i ? ", " : "\nnot tested: ", json_string_value(json_object_get(m, "model")),
+		       json_string_value(json_object_get(m, "reason")));
+	if (json_array_size(json_object_get(doc, "not_tested")))
+		printf("\n");
+	printf("\n%-12s %6s %5s %6s %5s %4s  %s\n", "CONTROL", "MODELS", "PASS", "WAIVED", "FAIL", "N/A", "TITLE");
+	json_array_foreach(json_object_get(doc, "totals"), i, t)
+		printf("%-12s %6" JSON_INTEGER_FORMAT " %5" JSON_INTEGER_FORMAT " %6" JSON_INTEGER_FORMAT
+		       " %5" JSON_INTEGER_FORMAT " %4" JSON_INTEGER_FORMAT "  %s\n",
+		       json_string_value(json_object_get(t, "id")), json_integer_value(json_object_get(t, "models")),
+		       json_integer_value(json_object_get(t, "pass")), json_integer_value(json_object_get(t, "waived")),
+		       json_integer_value(json_object_get(t, "fail")),
+		       json_integer_value(json_object_get(t, "not_applicable")),
+		       json_string_value(json_object_get(t, "title")));
+	if (json_integer_value(json_object_get(doc, "gaps")))
+		printf("\n%" JSON_INTEGER_FORMAT " gap%s in %" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT " models\n",
+		       json_integer_value(json_object_get(doc, "gaps")),
+		       json_integer_value(json_object_get(doc, "gaps")) == 1 ? "" : "s",
+		       json_integer_value(json_object_get(doc, "models_with_gaps")),
+		       json_integer_value(json_object_get(doc, "models_tested")));
+	else
+		printf("\nno gaps in %" JSON_INTEGER_FORMAT " model%s\n", json_integer_value(json_object_get(doc, "models_tested")),
+		       json_integer_value(json_object_get(doc, "models_tested")) == 1 ? "" : "s");
+}
+
+static int test(struct cli *c, const struct cli_args *a)
+{
+	struct mrm_policy *policy = NULL;
+	struct mrm_ctx *ctx = NULL;
+	struct mrm_error test_err = { 0 };
+	const char *junit = cli_opt(a, "junit");
+	json_t *doc = NULL;
+	int rc, trc;
+
+	if (junit && !*junit)
+		return cli_usage_error(c, "--junit needs a file name");
+	if (cli_opt(a, "policy") && (rc = mrm_policy_load(cli_opt(a, "policy"), &policy, &c->err)))
+		goto out;
+	if ((rc = cli_open(c, false, &ctx)))
+		goto out;
+	trc = mrm_controls_test(ctx, policy, &doc, &test_err);
+	if (!doc) {
+		c->err = test_err;
+		rc = trc;
+		goto out;
+	}
+	if (junit && (rc = mrm_gate_junit_file(doc, junit, &c->err)))
+		goto out;
+	if (c->json)
+		cli_print_json(json_incref(doc));
+	else
+		print_test(doc);
+	if (junit && !c->json)
+		printf("JUnit report: %s\n", junit);
+	fflush(stdout);
+	c->err = test_err;
+	rc = trc;
+out:
+	json_decref(doc);
+	mrm_ctx_free(ctx);
+	mrm_policy_free(policy);
+	return rc;
+}
+
 int cmd_controls(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_opt fw_spec[] = { { "framework", OPT_VALUE, NULL }, { NULL, 0, NULL } };
@@ -303,7 +400,16 @@ int cmd_controls(struct cli *c, int argc, char **argv)
 	int rc;
 
 	if (!sub)
-		return cli_usage_error(c, "missing subcommand (list, show, coverage)");
+		return cli_usage_error(c, "missing subcommand (list, show, coverage, test)");
+	if (!strcmp(sub, "test")) {
+		static const struct cli_opt test_spec[] = {
+			{ "policy", OPT_VALUE, NULL }, { "junit", OPT_VALUE, NULL }, { NULL, 0, NULL },
+		};
+		if (!(rc = cli_parse(c, argc - 2, argv + 2, test_spec, &a)) && !(rc = cli_need_pos(c, &a, 0, 0, "")))
+			rc = test(c, &a);
+		cli_args_release(&a);
+		return rc;
+	}
 	if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "coverage"))
 		return cli_usage_error(c, "unknown subcommand 'controls %s'", sub);
 	if (!strcmp(sub, "show")) {

@@ -165,5 +165,13 @@ int cmd_policy(struct cli *c, int argc, char **argv);
 int cmd_monitor(struct cli *c, int argc, char **argv);
 int cmd_alert(struct cli *c, int argc, char **argv);
 int cmd_kpi(struct cli *c, int argc, char **argv);
+int cmd_gate(struct cli *c, int argc, char **argv);
+
+/*
+ * Prints the controls of a gate document (mrm_gate_run) as CONTROL, STATUS,
+ * REASON lines, reasons wrapped; with `problems_only` only the failed and
+ * waived ones, indented, without a header (mrm controls test). (cli/cmd-gate.c)
+ */
+void cli_print_gate_controls(json_t *doc, bool problems_only);
 
 #endif

@@ -151,10 +151,13 @@ static const struct cli_command commands[] = {
 	  "mrm controls list [--framework F] [--json]\n"
 	  "mrm controls show ID [--json]        (what it checks, its evidence, limits, mappings)\n"
 	  "mrm controls coverage [--framework F] [--json]\n"
+	  "mrm controls test [--policy FILE.yaml] [--junit OUT.xml] [--json]\n"
+	  "                                     (every model's gate: the gaps by model, totals per control)\n"
 	  "frameworks: nist-ai-rmf iso-42001 eu-ai-act nist-ai-600-1 sr-11-7\n"
 	  "An item is addressed when a control produces evidence for it, not when it is met.\n"
-	  "exit: 0 ok, 2 usage (unknown framework), 4 unknown control\n"
-	  "see docs/controls.md" },
+	  "exit: 0 ok, 1 a gap (controls test), 2 usage (unknown framework), 3 bad policy,\n"
+	  "      4 unknown control\n"
+	  "see docs/controls.md and docs/gates.md" },
 	{ "policy", cmd_policy, "the policy: controls and parameters per tier (built-in or a file)",
 	  "mrm policy show [--policy FILE.yaml] [--json]   (the built-in default without --policy)\n"
 	  "mrm policy check FILE.yaml [--json]              (exit 0 valid, 3 with FILE:LINE:COL: field)\n"
@@ -162,6 +165,16 @@ static const struct cli_command commands[] = {
 	  "defines. It may tighten the core's rules (review cadence, acceptance authority), not\n"
 	  "loosen them.\n"
 	  "see docs/policy.md" },
+	{ "gate", cmd_gate, "evaluate the policy's controls for a model version (CI launch gate)",
+	  "mrm gate ID [--version V] [--policy FILE.yaml] [--junit OUT.xml] [--record] [--json]\n"
+	  "Every control the policy enforces at the model's tier (untiered: tier 1) ends pass, fail\n"
+	  "or waived (a failure covered by risk acceptances in force, named), with the reason.\n"
+	  "--junit OUT.xml: each control a test case (failure: the reason; skipped: waived or not\n"
+	  "         applicable), for CI. --record: keep the result as evidence (kind other).\n"
+	  "A gate only reads the store (with --record it registers one evidence file).\n"
+	  "exit: 0 passed, 1 a control failed, 2 usage, 3 bad policy or unwritable report,\n"
+	  "      4 unknown model or version\n"
+	  "see docs/gates.md" },
 	{ "monitor", cmd_monitor, "monitors on a model: a signal with warn/alert thresholds; run them on new data",
 	  "mrm monitor add ID --signal SIGNAL --warn X --alert Y [--direction above|below]\n"
 	  "              [--window 1h|1d|1w --timestamp COL] [--reference FILE [--columns COL,...]]\n"

@@ -187,6 +187,16 @@ int mrm__require_version(struct mrm_ctx *ctx, const char *model_id, const char *
 int mrm__model_get(struct mrm_ctx *ctx, const char *id, json_t **out,
 		   struct mrm_error *err);
 
+/* ---- dates ------------------------------------------------------------ */
+
+/*
+ * `date` ("YYYY-MM-DD") plus `months` calendar months into `out`; a day past
+ * the end of the target month becomes its last day (2028-02-29 + 12 ->
+ * 2029-02-28). The review cadence (reviews.c) and the gate's re-review
+ * check (gate.c) count months the same way.
+ */
+void mrm__add_months(const char *date, int months, char out[MRM_DATE_LEN]);
+
 /* ---- audit ------------------------------------------------------------ */
 
 /*

@@ -49,11 +49,7 @@ static bool leap(int y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-/*
- * `date` plus `months` calendar months into `out`; a day past the end of
- * the target month becomes its last day (2028-02-29 + 12 -> 2029-02-28).
- */
-static void add_months(const char *date, int months, char out[MRM_DATE_LEN])
+void mrm__add_months(const char *date, int months, char out[MRM_DATE_LEN])
 {
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int y = atoi(date), m = atoi(date + 5), d = atoi(date + 8), last;
@@ -252,7 +248,7 @@ int mrm_review_decide(struct mrm_ctx *ctx, const char *id, json_t *fields,
 	for (size_t i = 0; !others && i < sizeof(to_status) / sizeof(to_status[0]); i++)
 		if (!strcmp(to_status[i].decision, decision))
 			status = to_status[i].status;
-	add_months(ctx->today, mrm_review_cadence_months(tier_of(model)), due);
+	mrm__add_months(ctx->today, mrm_review_cadence_months(tier_of(model)), due);
 	if ((rc = mrm__exec(ctx,
 			    "UPDATE reviews SET status = 'decided', decision = ?, decision_note = ?, "
 			    "conditions = ?, decided_by = ?, decided_at = ? WHERE id = ?",
