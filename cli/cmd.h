@@ -21,6 +21,11 @@
 
 struct mrm_ctx;
 
+/* The version `mrm --version` prints and evidence packs record. */
+#ifndef MRM_VERSION
+#define MRM_VERSION "0.1.0"
+#endif
+
 /* Global options, parsed by main before the command runs. */
 struct cli {
 	const char *db;    /* --db, $MRM_DB, ./mrm.db */

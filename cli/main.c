@@ -11,10 +11,6 @@
 
 #include "cli/cmd.h"
 
-#ifndef MRM_VERSION
-#define MRM_VERSION "0.1.0"
-#endif
-
 static const struct cli_command commands[] = {
 	{ "init", cmd_init, "create a store, or upgrade its schema",
 	  "mrm init" },

@@ -585,7 +585,9 @@ static json_t *controls_json(struct mrm_ctx *ctx, const struct mrm__facts *f, js
 		flags |= MRM_POLICY_MODEL_GENAI;
 	if (mrm__str(f->model, "vendor") && *mrm__str(f->model, "vendor"))
 		flags |= MRM_POLICY_MODEL_VENDOR;
-	if (mrm__hook_gate(ctx, f->id, f->policy, &gate, err)) {
+	if (f->gate_given)
+		gate = json_incref(f->gate);
+	else if (mrm__hook_gate(ctx, f->id, f->policy, &gate, err)) {
 		json_decref(out);
 		return NULL;
 	}

@@ -568,13 +568,15 @@ static int validation_doc(const struct mrm__facts *f, json_t *out, struct mrm_er
 					     "produced_by", "created_at", NULL };
 	static const char *const rkeys[] = { "task", "rows", "positives", "negatives", "threshold",
 					     "excluded", "confusion_matrix", "worst_slice", NULL };
-	json_t *run = f->run, *metrics = json_array(), *m = json_object_get(run, "metrics"), *e, *v;
-	json_t *reviews = json_array(), *html = NULL, *data;
+	json_t *run = f->run, *metrics, *m = json_object_get(run, "metrics"), *e, *v;
+	json_t *reviews, *html = NULL, *data;
 	const char *k, *version = mrm__str(f->run_evidence, "version");
 	size_t i;
 
 	if (!run)
 		return mrm_error_set(err, MRM_EINPUT, "%s", f->run_problem);
+	metrics = json_array();
+	reviews = json_array();
 	json_object_set_new(out, "model", json_pack("{s:O?,s:O?,s:O?,s:O?}", "id", json_object_get(f->model, "id"),
 						    "name", json_object_get(f->model, "name"), "owner",
 						    json_object_get(f->model, "owner"), "tier",
@@ -787,6 +789,13 @@ static int acceptance_doc(const struct mrm__facts *f, json_t *acc, json_t *out)
 int mrm_doc_data(struct mrm_ctx *ctx, enum mrm_doc_kind kind, const char *id,
 		 const struct mrm_doc_options *o, json_t **out, struct mrm_error *err)
 {
+	return mrm__doc_data(ctx, kind, id, o, false, NULL, out, err);
+}
+
+int mrm__doc_data(struct mrm_ctx *ctx, enum mrm_doc_kind kind, const char *id,
+		  const struct mrm_doc_options *o, bool gate_given, json_t *gate, json_t **out,
+		  struct mrm_error *err)
+{
 	struct mrm__facts f = { 0 };
 	json_t *doc = NULL, *acc = NULL;
 	const char *model = id;
@@ -802,6 +811,8 @@ int mrm_doc_data(struct mrm_ctx *ctx, enum mrm_doc_kind kind, const char *id,
 	}
 	if ((rc = mrm__facts_load(ctx, model, o, &f, err)))
 		goto out;
+	f.gate_given = gate_given;
+	f.gate = gate;
 	doc = json_pack("{s:s,s:s}", "document", mrm_doc_kinds[kind], "generated_at", mrm_ctx_now_iso(ctx));
 	switch (kind) {
 	case MRM_DOC_MODEL_CARD:

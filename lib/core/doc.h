@@ -37,6 +37,9 @@ struct mrm__facts {
 	json_t *run;
 	char run_problem[768];
 	int tier_n; /* 1-3, or 0 when untiered */
+	/* The gate result the MRA shows (borrowed), when the caller got it already (packs). */
+	json_t *gate;
+	bool gate_given;
 };
 
 /*
@@ -48,6 +51,15 @@ struct mrm__facts {
 int mrm__facts_load(struct mrm_ctx *ctx, const char *id, const struct mrm_doc_options *o,
 		    struct mrm__facts *f, struct mrm_error *err);
 void mrm__facts_release(struct mrm__facts *f);
+
+/*
+ * mrm_doc_data() with the gate result given (`gate_given`: use `gate`,
+ * which may be NULL for "not available", instead of asking the gate hook):
+ * for callers inside a read transaction, where the gate cannot run.
+ */
+int mrm__doc_data(struct mrm_ctx *ctx, enum mrm_doc_kind kind, const char *id,
+		  const struct mrm_doc_options *o, bool gate_given, json_t *gate, json_t **out,
+		  struct mrm_error *err);
 
 /* { "id", "name", "owner", ... } identity and use of the model for a document. */
 json_t *mrm__doc_model_json(const struct mrm__facts *f);
