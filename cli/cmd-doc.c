@@ -84,8 +84,13 @@ int cmd_doc(struct cli *c, int argc, char **argv)
 		json_object_set_new(fields, "note", json_string(note));
 		rc = mrm_evidence_add(ctx, model, reg, out_path, fields, &row, &c->err);
 		json_decref(fields);
-		if (rc)
+		if (rc) {
+			char msg[MRM_ERROR_MAX];
+			snprintf(msg, sizeof(msg), "%s", c->err.msg);
+			mrm_error_clear(&c->err);
+			mrm_error_set(&c->err, rc, "%s written, but not registered: %s", out_path, msg);
 			goto out;
+		}
 	}
 	if (c->json) {
 		json_object_set_new(data, "output", json_string(out_path));

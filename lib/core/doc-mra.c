@@ -501,8 +501,27 @@ static void control_facts(const struct mrm__facts *f, const char *check, json_t 
 		}
 		if (!n)
 			snprintf(text + used, cap - used, " none");
-	} else if (eq(check, "review-approved") || eq(check, "review-current") ||
-		   eq(check, "material-change")) {
+	} else if (eq(check, "material-change")) {
+		json_t *mat = NULL, *rv = NULL;
+		json_array_foreach(json_object_get(m, "versions"), i, e)
+			if (json_is_true(json_object_get(e, "material")))
+				mat = e;
+		if (!mat) {
+			snprintf(text, cap, "no version is marked material");
+			return;
+		}
+		json_array_foreach(json_object_get(m, "reviews"), i, e)
+			if (eq(mrm__str(e, "version"), mrm__str(mat, "version")))
+				rv = e;
+		if (rv)
+			snprintf(text, cap, "material version %s (%.10s): review %s %s%s%s", mrm__str(mat, "version"),
+				 mrm__str(mat, "created_at"), mrm__str(rv, "id"),
+				 eq(mrm__str(rv, "status"), "open") ? "open" : "decided: ",
+				 eq(mrm__str(rv, "status"), "open") ? "" : mrm__str(rv, "decision"), "");
+		else
+			snprintf(text, cap, "material version %s (%.10s): no review of it", mrm__str(mat, "version"),
+				 mrm__str(mat, "created_at"));
+	} else if (eq(check, "review-approved") || eq(check, "review-current")) {
 		json_t *last = NULL, *openr = NULL;
 		json_array_foreach(json_object_get(m, "reviews"), i, e) {
 			if (eq(mrm__str(e, "status"), "decided"))

@@ -159,9 +159,17 @@ static int load_run(struct mrm__facts *f, const char *want, struct mrm_error *er
 		}
 	}
 	if (!ev) {
-		snprintf(f->run_problem, sizeof(f->run_problem),
-			 "no validation run is stored for %s (mrm validate --model %s stores one)", f->id,
-			 f->id);
+		json_t *docs = mrm__facts_evidence(f, "validation-report");
+		if (json_array_size(docs))
+			snprintf(f->run_problem, sizeof(f->run_problem),
+				 "no mrm validate result is stored for %s: the validation reports on file are "
+				 "documents, whose metrics mrm cannot read (mrm validate --model %s stores a run)",
+				 f->id, f->id);
+		else
+			snprintf(f->run_problem, sizeof(f->run_problem),
+				 "no validation run is stored for %s (mrm validate --model %s stores one)", f->id,
+				 f->id);
+		json_decref(docs);
 		return MRM_OK;
 	}
 	if (read_run(ev, &f->run, f->run_problem, sizeof(f->run_problem)) == 0)
@@ -321,9 +329,14 @@ json_t *mrm__doc_run_summary(const struct mrm__facts *f)
 	size_t i, n = 0;
 
 	if (!f->run) {
+		/* The validation reports on file, when there are some: the gap is then only the metrics. */
+		json_t *docs = mrm__facts_evidence(f, "validation-report"), *ids = json_array(), *e;
+		json_array_foreach(docs, i, e)
+			json_array_append_new(ids, json_string(mrm__str(e, "id")));
+		json_decref(docs);
 		json_decref(metrics);
 		json_decref(warnings);
-		return json_pack("{s:s}", "missing", f->run_problem);
+		return json_pack("{s:s,s:o}", "missing", f->run_problem, "reports", ids);
 	}
 	for (i = 0; headline_metrics[i] && n < 12; i++)
 		if (json_object_get(m, headline_metrics[i])) {

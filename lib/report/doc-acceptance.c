@@ -53,8 +53,9 @@ void mrm__doc_acceptance(struct mrm__doc *d, json_t *data)
 	else
 		mrm__doc_kv_missing(d, "Compensating controls", "none recorded");
 	if (mrm__doc_text(data, "term_days", n, sizeof(n)))
-		mrm__doc_kvf(d, "Until", "%s (a term of %s days; the findings count as open again on that day)",
-			     S(a, "expires") ? S(a, "expires") : "?", n);
+		mrm__doc_kvf(d, "Until", "%s (a term of %s days%s)", S(a, "expires") ? S(a, "expires") : "?", n,
+			     S(a, "revoked_at") ? "; revoked before it ended"
+						: "; the findings count as open again on that day");
 	else
 		mrm__doc_kv(d, "Until", S(a, "expires"));
 	if (S(a, "revoked_at"))

@@ -112,6 +112,12 @@ void mrm__doc_run_section(struct mrm__doc *d, json_t *v, const char *title)
 	size_t i;
 
 	mrm__doc_h2(d, "validation", title);
+	if (S(v, "missing") && json_array_size(json_object_get(v, "reports"))) {
+		char ids[512];
+		mrm__doc_pf(d, "Validation reports on file: %s. %s.",
+			    mrm__doc_join(json_object_get(v, "reports"), ids, sizeof(ids)), S(v, "missing"));
+		return;
+	}
 	if (S(v, "missing")) {
 		mrm__doc_missing(d, "%s", S(v, "missing"));
 		return;
@@ -140,7 +146,7 @@ void mrm__doc_run_section(struct mrm__doc *d, json_t *v, const char *title)
 	}
 }
 
-static void monitoring(struct mrm__doc *d, json_t *mon)
+static void monitoring(struct mrm__doc *d, json_t *mon, const char *id)
 {
 	static const char *const head[] = { "Monitor", "Signal", "#Warn", "#Alert", "Last run", "Last level" };
 	json_t *active = json_object_get(mon, "active"), *m;
@@ -149,7 +155,7 @@ static void monitoring(struct mrm__doc *d, json_t *mon)
 
 	mrm__doc_h2(d, "monitoring", "Monitoring in place");
 	if (!json_array_size(active)) {
-		mrm__doc_missing(d, "no active monitor (mrm monitor add ID --signal ...)");
+		mrm__doc_missing(d, "no active monitor (mrm monitor add %s --signal ...)", id ? id : "ID");
 	} else {
 		mrm__doc_table(d, head, 6);
 		json_array_foreach(active, i, m) {
@@ -264,7 +270,7 @@ void mrm__doc_model_card(struct mrm__doc *d, json_t *data)
 	tier(d, t);
 	versions(d, json_object_get(data, "versions"));
 	mrm__doc_run_section(d, json_object_get(data, "validation"), "Latest validation");
-	monitoring(d, json_object_get(data, "monitoring"));
+	monitoring(d, json_object_get(data, "monitoring"), S(m, "id"));
 	review(d, data);
 	limitations(d, json_object_get(data, "limitations"));
 	evidence(d, json_object_get(data, "evidence"));
