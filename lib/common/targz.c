@@ -229,6 +229,7 @@ struct mrm__tgz_reader {
 	bool garbage;    /* bytes that are not gzip follow the last member */
 	bool stream_end; /* the gzip stream (all members) has ended */
 	bool in_eof;     /* the file has no more bytes */
+	uint64_t headers; /* member headers read so far */
 	uint64_t left;   /* unread bytes of the current member */
 	uint64_t pad;    /* padding after it */
 	unsigned char in[ZBUF];
@@ -394,6 +395,8 @@ int mrm__tgz_next(struct mrm__tgz_reader *r, struct mrm__tgz_entry *e, struct mr
 	rc = take(r, h, BLOCK, err);
 	if (rc < 0)
 		return -1;
+	if (rc == 0 && r->headers == 0)
+		return fault(r, MRM__TGZ_NOT_TAR, err, "not a tar archive (the gzip data is shorter than a tar header)");
 	if (rc == 0)
 		return fault(r, MRM__TGZ_TRUNCATED, err, "the archive is truncated (no end-of-archive blocks)");
 	if (all_zero(h, BLOCK)) {
@@ -409,9 +412,12 @@ int mrm__tgz_next(struct mrm__tgz_reader *r, struct mrm__tgz_entry *e, struct mr
 	}
 	for (int i = 0; i < BLOCK; i++)
 		sum += (i >= 148 && i < 156) ? ' ' : h[i];
+	if ((!parse_octal(h + 148, 8, &stored) || stored != sum) && r->headers == 0)
+		return fault(r, MRM__TGZ_NOT_TAR, err, "not a tar archive (no valid tar header)");
 	if (!parse_octal(h + 148, 8, &stored) || stored != sum)
 		return fault(r, MRM__TGZ_CORRUPT, err, "the archive is corrupt (a tar header's checksum "
 						       "does not match: it was altered)");
+	r->headers++;
 	if (!parse_octal(h + 124, 12, &e->size))
 		return fault(r, MRM__TGZ_CORRUPT, err, "the archive is corrupt (a tar header's size is not a number)");
 	e->type = (char)h[156];

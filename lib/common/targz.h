@@ -65,6 +65,7 @@ struct mrm__tgz_entry {
 enum mrm__tgz_fault {
 	MRM__TGZ_OK,
 	MRM__TGZ_NOT_GZIP,  /* the file does not start as gzip data */
+	MRM__TGZ_NOT_TAR,   /* gzip data that does not start with a tar header */
 	MRM__TGZ_CORRUPT,   /* gzip data error, CRC or length mismatch, bad tar header */
 	MRM__TGZ_TRUNCATED, /* the data ends before the archive does */
 	MRM__TGZ_IO,        /* the file cannot be read */

@@ -60,7 +60,10 @@ struct verify {
 	bool manifest_seen, manifest_whole, manifest_too_big;
 	char head[160];
 	bool head_seen;
+	char *model_json; /* model.json, when at most MRM_PACK_MAX_MANIFEST bytes */
+	size_t model_len;
 	struct chain ch;
+	int64_t full_events;
 };
 
 /* A name for messages: control characters shown as '?', cut at 300 bytes. */
@@ -173,7 +176,11 @@ static void chain_line(struct verify *v, const char *line, size_t len)
 	} else if (ch->count == 0) {
 		ch->first_seq = seq;
 	}
-	if (!json_is_true(json_object_get(e, "omitted"))) {
+	if (json_is_true(json_object_get(e, "omitted")) && json_object_size(e) != 4) {
+		/* A link record holds seq, prev_hash, hash and omitted only: content beside it would go unchecked. */
+		chain_problem(v, "event #%" PRId64 " is marked omitted but carries content, which cannot be checked",
+			      seq);
+	} else if (!json_is_true(json_object_get(e, "omitted"))) {
 		const char *f[MRM__AUDIT_FIELDS];
 		char seqtext[24], hex[MRM_SHA256_HEX];
 		bool ok = true;
@@ -187,6 +194,7 @@ static void chain_line(struct verify *v, const char *line, size_t len)
 		if (!ok || mrm__audit_event_hash(f, hex) || strcmp(hex, hash)) {
 			chain_problem(v, "event #%" PRId64 " was altered: its hash does not match its content", seq);
 		} else {
+			v->full_events++;
 			if (f[8] && !json_object_get(ch->models, f[8]))
 				json_object_set_new(ch->models, f[8], json_integer(seq));
 			if (f[6] && !strcmp(f[6], "evidence"))
@@ -303,11 +311,13 @@ static struct entry *find(struct verify *v, const char *rel)
 
 /* Reads one member: hashes it, and keeps what the checks need (manifest, events, head). */
 static int read_member(struct verify *v, struct mrm__tgz_reader *r, const struct mrm__tgz_entry *e,
-		       const char *rel, unsigned char *buf, struct mrm_error *err)
+		       const char *rel, unsigned char *buf, struct mrm_error *aerr, struct mrm_error *err)
 {
 	bool is_manifest = rel && !strcmp(rel, "manifest.json");
 	bool is_events = rel && !strcmp(rel, "audit/events.jsonl");
 	bool is_head = rel && !strcmp(rel, "audit/head.txt") && !v->head_seen;
+	bool is_model = rel && !strcmp(rel, "model.json") && !v->model_json &&
+			e->size <= (uint64_t)MRM_PACK_MAX_MANIFEST;
 	struct mrm_sha256 h = { 0 };
 	char hex[MRM_SHA256_HEX];
 	uint64_t size = 0;
@@ -324,9 +334,15 @@ static int read_member(struct verify *v, struct mrm__tgz_reader *r, const struct
 		else if (!(v->manifest = malloc((size_t)e->size + 1)))
 			return mrm_error_set(err, MRM_ESTORE, "out of memory reading the manifest");
 	}
+	if (is_model && !(v->model_json = malloc((size_t)e->size + 1)))
+		return mrm_error_set(err, MRM_ESTORE, "out of memory reading model.json");
 	if ((rc = mrm_sha256_init(&h, err)))
 		return rc;
-	while ((n = mrm__tgz_read(r, buf, READ_BUF, err)) > 0) {
+	while ((n = mrm__tgz_read(r, buf, READ_BUF, aerr)) > 0) {
+		if (is_model) {
+			memcpy(v->model_json + v->model_len, buf, (size_t)n);
+			v->model_len += (size_t)n;
+		}
 		mrm_sha256_update(&h, buf, (size_t)n);
 		if (is_manifest && v->manifest) {
 			memcpy(v->manifest + v->mlen, buf, (size_t)n);
@@ -412,6 +428,14 @@ static void check_chain(struct verify *v, json_t *m)
 	if (!hh || hs != v->ch.last_seq || strcmp(hh, v->ch.last_hash))
 		chain_problem(v, "the events end at #%" PRId64 " (%.16s...), not at the head the manifest records "
 			      "(#%" JSON_INTEGER_FORMAT ", %.16s...)", v->ch.last_seq, v->ch.last_hash, hs, hh ? hh : "none");
+	if (json_is_integer(json_object_get(audit, "events")) &&
+	    json_integer_value(json_object_get(audit, "events")) != v->ch.count)
+		chain_problem(v, "the pack holds %" PRId64 " events, the manifest says %" JSON_INTEGER_FORMAT,
+			      v->ch.count, json_integer_value(json_object_get(audit, "events")));
+	if (json_is_integer(json_object_get(audit, "model_events")) &&
+	    json_integer_value(json_object_get(audit, "model_events")) != v->full_events)
+		chain_problem(v, "the pack holds %" PRId64 " events of the model in full, the manifest says %"
+			      JSON_INTEGER_FORMAT, v->full_events, json_integer_value(json_object_get(audit, "model_events")));
 	snprintf(expect, sizeof(expect), "%" JSON_INTEGER_FORMAT ":%s\n", hs, hh ? hh : "");
 	if (find(v, "audit/head.txt") && (!v->head_seen || strcmp(v->head, expect)))
 		problem(v, "audit/head.txt", "audit-chain", "it does not hold the head the manifest records");
@@ -419,6 +443,29 @@ static void check_chain(struct verify *v, json_t *m)
 		if (!model || strcmp(k, model))
 			chain_problem(v, "event #%" JSON_INTEGER_FORMAT " is about model '%s', not '%s'",
 				      json_integer_value(mo), k, model ? model : "?");
+}
+
+/* The manifest's description of the model against model.json (whose hash the manifest lists). */
+static void check_model(struct verify *v, json_t *m)
+{
+	static const char *const keys[][2] = { { "model", "id" }, { "model_name", "name" }, { "tier", "tier" },
+					       { "current_version", "current_version" } };
+	json_t *mj;
+
+	if (!v->model_json || !find(v, "model.json"))
+		return;
+	mj = json_loadb(v->model_json, v->model_len, 0, NULL);
+	if (!json_is_object(mj)) {
+		problem(v, "model.json", "manifest", "not a JSON object");
+	} else {
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			json_t *a = json_object_get(m, keys[i][0]), *b = json_object_get(mj, keys[i][1]);
+			if (!json_equal(a ? a : json_null(), b ? b : json_null()))
+				problem(v, "manifest.json", "manifest", "\"%s\" differs from the model's record in "
+					"model.json", keys[i][0]);
+		}
+	}
+	json_decref(mj);
 }
 
 /* Each evidence file against the SHA-256 and size its audit event registered. */
@@ -432,8 +479,8 @@ static void check_evidence(struct verify *v, json_t *files)
 		struct entry *e = p ? find(v, p) : NULL;
 		json_t *reg;
 
-		if (!id || !e)
-			continue;
+		if (!id || !e || !find(v, "audit/events.jsonl"))
+			continue; /* without the events (reported missing) there is nothing to compare with */
 		reg = json_object_get(v->ch.evidence, !strncmp(id, "E-", 2) ? id + 2 : id);
 		if (!reg)
 			problem(v, p, "evidence-registration", "no audit event in the pack registers %s", id);
@@ -511,7 +558,7 @@ int mrm_pack_verify(const char *path, json_t **out, struct mrm_error *err)
 				"regular files only", e.type >= 0x20 && e.type < 0x7f ? e.type : '?');
 		else
 			rel = e.name + rl + 1;
-		rc = read_member(&v, r, &e, rel, buf, err);
+		rc = read_member(&v, r, &e, rel, buf, &terr, err);
 		if (rc < 0) {
 			k = -1;
 			break;
@@ -523,7 +570,7 @@ int mrm_pack_verify(const char *path, json_t **out, struct mrm_error *err)
 		k = -1;
 	if (k < 0) {
 		enum mrm__tgz_fault fl = mrm__tgz_fault(r);
-		if (fl == MRM__TGZ_NOT_GZIP || fl == MRM__TGZ_IO || !v.manifest_whole) {
+		if (fl == MRM__TGZ_NOT_GZIP || fl == MRM__TGZ_NOT_TAR || fl == MRM__TGZ_IO || !v.manifest_whole) {
 			rc = not_a_pack(path, err, v.manifest_whole || entries ? terr.msg
 							: fl == MRM__TGZ_NOT_GZIP ? "not a gzip file" : terr.msg);
 			goto out;
@@ -561,6 +608,7 @@ int mrm_pack_verify(const char *path, json_t **out, struct mrm_error *err)
 		problem(&v, "manifest.json", "manifest", "the manifest's root is not the pack's folder %s/", v.root);
 	check_files(&v, json_object_get(m, "files"), &listed);
 	check_chain(&v, m);
+	check_model(&v, m);
 	check_evidence(&v, json_object_get(m, "files"));
 	(void)damaged;
 	{
@@ -585,6 +633,7 @@ out:
 	free(v.entries);
 	mrm_strmap_free(v.index);
 	free(v.manifest);
+	free(v.model_json);
 	free(v.ch.line);
 	json_decref(v.ch.evidence);
 	json_decref(v.ch.models);
