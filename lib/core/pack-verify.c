@@ -169,7 +169,7 @@ static void chain_line(struct verify *v, const char *line, size_t len)
 	if (ch->any) {
 		if (seq != ch->last_seq + 1)
 			chain_problem(v, "event #%" PRId64 " follows #%" PRId64 ": events were %s", seq, ch->last_seq,
-				      seq > ch->last_seq + 1 ? "removed" : "reordered or repeated");
+				      seq > ch->last_seq + 1 ? "removed or moved" : "reordered or repeated");
 		if (strcmp(prev, ch->last_hash))
 			chain_problem(v, "event #%" PRId64 " does not link to the event before it (that event, or "
 				      "this one, was altered, inserted, removed or moved)", seq);

@@ -230,7 +230,10 @@ out:
 
 /* ---- evidence files ------------------------------------------------------------------ */
 
-/* "E-12-report.json": the id and the file's base name, with characters outside [A-Za-z0-9._-] as '_'. */
+/*
+ * "evidence/E-12-report.json": the evidence id and at most 60 bytes of the file's base name
+ * (so the member name fits ustar), characters outside [A-Za-z0-9._-] replaced by '_'.
+ */
 static void evidence_name(const char *id, const char *path, char *out, size_t cap)
 {
 	const char *base = path ? strrchr(path, '/') : NULL;
@@ -238,7 +241,7 @@ static void evidence_name(const char *id, const char *path, char *out, size_t ca
 
 	base = base ? base + 1 : (path ? path : "file");
 	n = (size_t)snprintf(out, cap, "evidence/%s-", id);
-	for (k = 0; base[k] && k < 80 && n + 1 < cap; k++) {
+	for (k = 0; base[k] && k < 60 && n + 1 < cap; k++) {
 		char c = base[k];
 		out[n++] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 			    c == '.' || c == '_' || c == '-')
