@@ -21,6 +21,11 @@
 
 struct mrm_ctx;
 
+/* The version `mrm --version` prints and evidence packs record. */
+#ifndef MRM_VERSION
+#define MRM_VERSION "0.1.0"
+#endif
+
 /* Global options, parsed by main before the command runs. */
 struct cli {
 	const char *db;    /* --db, $MRM_DB, ./mrm.db */
@@ -173,5 +178,7 @@ int cmd_gate(struct cli *c, int argc, char **argv);
  * waived ones, indented, without a header (mrm controls test). (cli/cmd-gate.c)
  */
 void cli_print_gate_controls(json_t *doc, bool problems_only);
+int cmd_doc(struct cli *c, int argc, char **argv);
+int cmd_pack(struct cli *c, int argc, char **argv);
 
 #endif

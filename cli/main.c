@@ -11,10 +11,6 @@
 
 #include "cli/cmd.h"
 
-#ifndef MRM_VERSION
-#define MRM_VERSION "0.1.0"
-#endif
-
 static const struct cli_command commands[] = {
 	{ "init", cmd_init, "create a store, or upgrade its schema",
 	  "mrm init" },
@@ -209,6 +205,27 @@ static const struct cli_command commands[] = {
 	  "--policy: the inventory fields each tier requires (default: the built-in policy).\n"
 	  "exit: 0 ok, 2 usage, 3 bad date or policy file\n"
 	  "see docs/kpi.md" },
+	{ "doc", cmd_doc, "governance documents: model card, risk assessment, validation, acceptance memo, Annex IV",
+	  "mrm doc model-card ID [-o OUT.html|OUT.md] [--register]\n"
+	  "mrm doc mra ID [-o OUT.html|OUT.md] [--policy FILE.yaml] [--register]\n"
+	  "mrm doc validation ID [--evidence E-N] [-o OUT.html|OUT.md]\n"
+	  "mrm doc acceptance A-N [-o OUT.html|OUT.md] [--policy FILE.yaml]\n"
+	  "mrm doc annex-iv ID [-o OUT.html|OUT.md]\n"
+	  "Without -o the document is printed as Markdown; --json prints its content as JSON.\n"
+	  "-o chooses the format by extension: .html (self-contained, printable) or .md.\n"
+	  "--register files the written model card (model-card) or MRA (risk-assessment) as evidence\n"
+	  "of the current version. mra: risks rated likelihood x impact by the rubric it prints, and a\n"
+	  "recommendation with its rule. validation: a run stored by mrm validate --model (default the\n"
+	  "newest). see docs/documents.md" },
+	{ "pack", cmd_pack, "evidence packs: a model's documents, evidence and audit trail in one verifiable file",
+	  "mrm pack ID -o OUT.tar.gz [--allow-missing] [--policy FILE.yaml]\n"
+	  "mrm pack verify PACK.tar.gz\n"
+	  "A pack holds the model's documents (HTML and Markdown), its evidence files, the gate result,\n"
+	  "its audit events with the chain head, and manifest.json (each file's SHA-256 and size).\n"
+	  "exit (pack): 0 written, 1 audit chain broken, 3 an evidence file missing or changed (or\n"
+	  "written with --allow-missing: 0), 4 unknown model\n"
+	  "exit (verify): 0 intact, 1 tampered (names each altered, missing or extra file), 3 not a pack\n"
+	  "see docs/packs.md" },
 	{ NULL, NULL, NULL, NULL },
 };
 

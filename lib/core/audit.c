@@ -172,6 +172,7 @@ int mrm__snapshot(struct mrm_ctx *ctx, const struct mrm__object_type *t,
 /* The fields of one event, in hash order. */
 enum { F_PREV, F_SEQ, F_TS, F_REC, F_ACTOR, F_ACTION, F_TYPE, F_OID, F_MODEL,
        F_CHANGE, F_STATE, F_COUNT };
+_Static_assert(F_COUNT == MRM__AUDIT_FIELDS, "mrm__audit_event_hash takes every field");
 
 static int event_hash(struct buf *b, const char *const f[F_COUNT],
 		      struct mrm_sha256_hasher *h, char hex[65])
@@ -185,6 +186,15 @@ static int event_hash(struct buf *b, const char *const f[F_COUNT],
 	else
 		mrm_sha256_hex(b->p, b->len, hex);
 	return MRM_OK;
+}
+
+int mrm__audit_event_hash(const char *const fields[MRM__AUDIT_FIELDS], char hex[MRM_SHA256_HEX])
+{
+	struct buf b = { 0 };
+	int rc = event_hash(&b, fields, NULL, hex);
+
+	free(b.p);
+	return rc;
 }
 
 /* The fields of `before` whose value differs in `after` (all if no after). */

@@ -222,6 +222,16 @@ int mrm__audit_id(struct mrm_ctx *ctx, const char *action, const char *type,
  */
 int mrm__audit_verify_tx(struct mrm_ctx *ctx, json_t **out, struct mrm_error *err);
 
+/*
+ * The hash of one audit event from its fields in hash order: prev_hash,
+ * seq (decimal), ts, recorded_at, actor, action, object_type, object_id,
+ * model_id, change, state_hash (NULL for a null field), as mrm__audit
+ * computes it (docs/audit.md). For checking events outside the store
+ * (evidence packs). MRM_ESTORE when out of memory.
+ */
+#define MRM__AUDIT_FIELDS 11
+int mrm__audit_event_hash(const char *const fields[MRM__AUDIT_FIELDS], char hex[65]);
+
 /* Most columns a governance table may have (the state hash's limit). */
 #define MRM__MAX_COLUMNS 64
 
