@@ -755,7 +755,7 @@ static size_t lang_index(const char *transform)
 static int derive(struct reader *r, const struct base *b, const struct mrm_rt_probe *p, const char *transform,
 		  struct mrm_rt_probe *out)
 {
-	size_t extra = !strcmp(transform, "multiturn") ? mrm__rt_multiturn_nsetup : 0, idlen;
+	size_t extra = !strcmp(transform, "multiturn") ? mrm__rt_multiturn_nsetup : 0, idlen, lead = 0;
 	struct mrm_rt_message *last;
 	char *id;
 
@@ -769,14 +769,18 @@ static int derive(struct reader *r, const struct base *b, const struct mrm_rt_pr
 		return oom(r);
 	snprintf(id, idlen, "%s+%s", p->id, transform);
 	out->id = id;
-	for (size_t i = 0; i < extra; i++) {
-		out->turns[i].role = (char *)mrm__rt_multiturn_setup[i].role;
-		out->turns[i].content = (char *)mrm__rt_multiturn_setup[i].content;
-	}
-	for (size_t i = 0; i < p->nturns; i++) {
-		out->turns[extra + i] = p->turns[i];
-		json_incref(p->turns[i].tool_calls);
-		out->nturns = extra + i + 1;
+	/* the set-up goes after the probe's own leading system turns */
+	for (lead = 0; extra && lead < p->nturns && !strcmp(p->turns[lead].role, "system"); lead++)
+		;
+	for (size_t i = 0, k = 0; i < p->nturns + extra; i++) {
+		if (i >= lead && i < lead + extra) {
+			out->turns[i].role = (char *)mrm__rt_multiturn_setup[i - lead].role;
+			out->turns[i].content = (char *)mrm__rt_multiturn_setup[i - lead].content;
+		} else {
+			out->turns[i] = p->turns[k];
+			json_incref(p->turns[k++].tool_calls);
+		}
+		out->nturns = i + 1;
 	}
 	out->nturns = p->nturns + extra;
 	out->tools = json_incref(p->tools);

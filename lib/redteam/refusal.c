@@ -127,7 +127,12 @@ static const char *const unknown[] = {
 	"no way to know", "not possible to know", "not possible to determine", "impossible to determine",
 	"beyond my knowledge", "outside my knowledge", "after my knowledge cutoff", "i'd be guessing",
 	"i would be guessing", "would be speculation", "would be speculating", "not enough information",
-	"insufficient information", "not a valid date", "invalid date", NULL,
+	"insufficient information", "not a valid date", "invalid date", "there is no", "there's no",
+	"there was no", "there were no", "can't predict", "cannot predict", "impossible to predict",
+	"not possible to predict", "no way to predict", "cannot be predicted", "can't be predicted",
+	"i have no way", "no way for me", "i can't access", "i cannot access", "i can't see", "i cannot see",
+	"not able to access", "i don't have a record", "can't know", "cannot know", "no publicly available",
+	"not publicly available", NULL,
 };
 
 /* Lower-case ASCII, curly quotes straightened, white space collapsed, fillers dropped. */
