@@ -77,29 +77,37 @@ static const char *default_match(const char *type)
 
 struct keys {
 	const char *type;
-	const char *const keys[6];
+	const char *const keys[8];
 };
 
 static const struct keys type_keys[] = {
-	{ "canary", { "values", "encodings" } },
-	{ "substring", { "value", "values", "ignore_case" } },
-	{ "regex", { "pattern", "ignore_case" } },
-	{ "refusal", { NULL } },
-	{ "abstain", { NULL } },
-	{ "pii", { "kinds", "ignore" } },
-	{ "tool_call", { "names", "arguments" } },
-	{ "json_schema", { "schema" } },
-	{ "llm_judge", { "criteria" } },
+	{ "canary", { "type", "name", "match", "values", "encodings" } },
+	{ "substring", { "type", "name", "match", "value", "values", "ignore_case" } },
+	{ "regex", { "type", "name", "match", "pattern", "ignore_case" } },
+	{ "refusal", { "type", "name", "match" } },
+	{ "abstain", { "type", "name", "match" } },
+	{ "pii", { "type", "name", "match", "kinds", "ignore" } },
+	{ "tool_call", { "type", "name", "match", "names", "arguments" } },
+	{ "json_schema", { "type", "name", "match", "schema" } },
+	{ "llm_judge", { "type", "name", "criteria" } },
 };
 
-static int why_set(char *why, size_t cap, const char **keyp, const char *key, const char *fmt, ...)
+const char *const *mrm__rt_detector_keys(const char *type)
+{
+	for (size_t i = 0; type && i < sizeof(type_keys) / sizeof(type_keys[0]); i++)
+		if (!strcmp(type_keys[i].type, type))
+			return type_keys[i].keys;
+	return NULL;
+}
+
+static int why_set(char *why, size_t cap, struct mrm__rt_where *w, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
-static int why_set(char *why, size_t cap, const char **keyp, const char *key, const char *fmt, ...)
+static int why_set(char *why, size_t cap, struct mrm__rt_where *w, const char *key, const char *fmt, ...)
 {
 	va_list ap;
 
-	*keyp = key;
+	w->key = key;
 	va_start(ap, fmt);
 	vsnprintf(why, cap, fmt, ap);
 	va_end(ap);
@@ -108,7 +116,7 @@ static int why_set(char *why, size_t cap, const char **keyp, const char *key, co
 
 /* A list of non-empty texts (each in `allowed` when given); `min` items at least. */
 static int text_list(json_t *v, const char *key, size_t min, const char *const *allowed, char *why, size_t cap,
-		     const char **keyp)
+		     struct mrm__rt_where *keyp)
 {
 	size_t i;
 	json_t *x;
@@ -119,6 +127,7 @@ static int text_list(json_t *v, const char *key, size_t min, const char *const *
 		return why_set(why, cap, keyp, key, "%s: needs at least %zu item%s", key, min, min == 1 ? "" : "s");
 	json_array_foreach(v, i, x)
 	{
+		keyp->item = (long)i;
 		if (!json_is_string(x) || !*json_string_value(x))
 			return why_set(why, cap, keyp, key, "%s: item %zu is not a non-empty text", key, i + 1);
 		if (allowed && !in_list(allowed, json_string_value(x))) {
@@ -132,10 +141,11 @@ static int text_list(json_t *v, const char *key, size_t min, const char *const *
 				       json_string_value(x), names);
 		}
 	}
+	keyp->item = -1;
 	return MRM_OK;
 }
 
-static int regex_check(const char *pattern, bool icase, const char *key, char *why, size_t cap, const char **keyp)
+static int regex_check(const char *pattern, bool icase, const char *key, char *why, size_t cap, struct mrm__rt_where *keyp)
 {
 	regex_t re;
 	int rc = regcomp(&re, pattern, REG_EXTENDED | (icase ? REG_ICASE : 0));
@@ -149,14 +159,16 @@ static int regex_check(const char *pattern, bool icase, const char *key, char *w
 	return MRM_OK;
 }
 
-int mrm__rt_spec_check(json_t *spec, const char **keyp, char *why, size_t cap)
+int mrm__rt_spec_check(json_t *spec, struct mrm__rt_where *keyp, char *why, size_t cap)
 {
 	const struct keys *tk = NULL;
 	const char *type, *key;
 	json_t *v, *x;
 	int rc;
 
-	*keyp = NULL;
+	keyp->key = NULL;
+	keyp->item = -1;
+	keyp->subkey = NULL;
 	if (!json_is_object(spec))
 		return why_set(why, cap, keyp, NULL, "a detector is a mapping with a type");
 	type = json_string_value(json_object_get(spec, "type"));
@@ -169,15 +181,15 @@ int mrm__rt_spec_check(json_t *spec, const char **keyp, char *why, size_t cap)
 		return why_set(why, cap, keyp, "type", "unknown detector '%.64s'", type);
 	json_object_foreach(spec, key, v)
 	{
-		bool ok = !strcmp(key, "type") || !strcmp(key, "name") || !strcmp(key, "match");
+		bool ok = false;
 		for (size_t i = 0; !ok && tk->keys[i]; i++)
 			ok = !strcmp(tk->keys[i], key);
 		if (!ok) {
-			char names[200] = "type, name, match";
-			size_t len = strlen(names);
+			char names[200] = "";
+			size_t len = 0;
 			for (size_t i = 0; tk->keys[i]; i++)
-				len += (size_t)snprintf(names + len, len < sizeof(names) ? sizeof(names) - len : 0, ", %s",
-							tk->keys[i]);
+				len += (size_t)snprintf(names + len, len < sizeof(names) ? sizeof(names) - len : 0, "%s%s",
+							i ? ", " : "", tk->keys[i]);
 			return why_set(why, cap, keyp, key, "%s detector: unknown key '%.64s' (expected one of: %s)",
 				       type, key, names);
 		}
@@ -235,6 +247,7 @@ int mrm__rt_spec_check(json_t *spec, const char **keyp, char *why, size_t cap)
 					       "arguments: expected a mapping of argument name to regular expression");
 			json_object_foreach(v, key, x)
 			{
+				keyp->subkey = key;
 				if (!json_is_string(x))
 					return why_set(why, cap, keyp, "arguments", "arguments: %.64s: expected a regular expression (text)", key);
 				if ((rc = regex_check(json_string_value(x), true, "arguments", why, cap, keyp)))
@@ -897,7 +910,7 @@ int mrm_rt_detect(const struct mrm_rt_probe *p, const struct mrm_rt_reply *r, co
 		return mrm_error_set(err, MRM_EINPUT, "probe %s: combine '%s' is not any or all", p->id, combine);
 	json_array_foreach(specs, i, spec)
 	{
-		const char *key;
+		struct mrm__rt_where key;
 		json_t *copy = json_deep_copy(spec);
 		if (!copy)
 			return mrm_error_set(err, MRM_ESTORE, "out of memory");

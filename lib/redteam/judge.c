@@ -116,6 +116,7 @@ static int from_object(json_t *o, bool *success)
 int mrm_rt_judge_parse(const char *answer, bool *success, struct mrm_error *err)
 {
 	const char *s = answer ? answer : "";
+	bool saw_json = false;
 	char shown[81];
 
 	/* Every {...} span from each '{' to the last '}', first that reads wins. */
@@ -127,6 +128,7 @@ int mrm_rt_judge_parse(const char *answer, bool *success, struct mrm_error *err)
 				continue;
 			if ((o = json_loadb(open, (size_t)(close - open + 1), 0, NULL))) {
 				int rc = json_is_object(o) ? from_object(o, success) : -1;
+				saw_json = saw_json || json_is_object(o);
 				json_decref(o);
 				if (!rc)
 					return MRM_OK;
@@ -134,7 +136,8 @@ int mrm_rt_judge_parse(const char *answer, bool *success, struct mrm_error *err)
 			}
 		}
 	}
-	if (!first_word(s, success))
+	/* a JSON answer without a usable verdict is not read word by word */
+	if (!saw_json && !first_word(s, success))
 		return MRM_OK;
 	snprintf(shown, sizeof(shown), "%.80s", s);
 	for (char *q = shown; *q; q++)

@@ -532,8 +532,9 @@ static const char *const combines[] = { "any", "all", NULL };
 
 static int read_detector(struct reader *r, yaml_node_t *n, json_t *tools, json_t **out)
 {
+	struct mrm__rt_where w;
 	char why[512];
-	const char *key = NULL, *type;
+	const char *type;
 	yaml_node_t *v;
 	json_t *spec;
 	int rc;
@@ -549,12 +550,18 @@ static int read_detector(struct reader *r, yaml_node_t *n, json_t *tools, json_t
 	if (!mrm__in(mrm__rt_detector_types, type))
 		return mrm__yerr(&r->d, v, "detect.type", "unknown detector '%.64s' (expected one of: %s)", type,
 				 mrm__joined(mrm__rt_detector_types, why, sizeof(why)));
+	/* unknown keys at the key, with the keys this type takes */
+	if ((rc = mrm__ymap(&r->d, n, "detect", mrm__rt_detector_keys(type))))
+		return rc;
 	if ((rc = to_json(r, n, "detect", 0, &spec)))
 		return rc;
-	if (mrm__rt_spec_check(spec, &key, why, sizeof(why))) {
-		yaml_node_t *at = key ? mrm__yget(&r->d, n, key) : NULL;
-		if (!at && key)
-			at = mrm__ykey(&r->d, n, key);
+	if (mrm__rt_spec_check(spec, &w, why, sizeof(why))) {
+		yaml_node_t *at = w.key ? mrm__yget(&r->d, n, w.key) : NULL;
+		if (at && w.item >= 0 && at->type == YAML_SEQUENCE_NODE &&
+		    w.item < at->data.sequence.items.top - at->data.sequence.items.start)
+			at = mrm__yitem(&r->d, at, (size_t)w.item);
+		else if (at && w.subkey && mrm__yget(&r->d, at, w.subkey))
+			at = mrm__yget(&r->d, at, w.subkey);
 		json_decref(spec);
 		return mrm__yerr(&r->d, at ? at : n, "detect", "%s", why);
 	}
@@ -565,10 +572,11 @@ static int read_detector(struct reader *r, yaml_node_t *n, json_t *tools, json_t
 		{
 			if (!tools || !offers(tools, json_string_value(name))) {
 				yaml_node_t *names = mrm__yget(&r->d, n, "names");
+				rc = mrm__yerr(&r->d, names && names->type == YAML_SEQUENCE_NODE ? mrm__yitem(&r->d, names, i) : n,
+					       "detect.names", "the probe offers no tool '%.64s'%s", json_string_value(name),
+					       tools ? "" : " (it has no tools)");
 				json_decref(spec);
-				return mrm__yerr(&r->d, names && names->type == YAML_SEQUENCE_NODE ? mrm__yitem(&r->d, names, i) : n,
-						 "detect.names", "the probe offers no tool '%.64s'%s", json_string_value(name),
-						 tools ? "" : " (it has no tools)");
+				return rc;
 			}
 		}
 	}

@@ -73,12 +73,22 @@ extern const size_t mrm__rt_multiturn_nsetup;
 /* The detector types (NULL-terminated). */
 extern const char *const mrm__rt_detector_types[];
 
+/* Where in a detector spec a problem is: a key, and within its value a list item or a mapping key. */
+struct mrm__rt_where {
+	const char *key;    /* NULL: the spec as a whole */
+	long item;          /* index in the key's list, or -1 */
+	const char *subkey; /* key in the key's mapping, or NULL */
+};
+
 /*
  * Checks one detector spec (a JSON object as the loader builds it) and fills
  * in its defaults (match, ignore_case). MRM_EINPUT with a one-line reason
- * (no position: the loader adds it).
+ * and where it is (no position: the loader adds it).
  */
-int mrm__rt_spec_check(json_t *spec, const char **key, char *why, size_t cap);
+int mrm__rt_spec_check(json_t *spec, struct mrm__rt_where *where, char *why, size_t cap);
+
+/* The keys a detector of `type` takes (NULL-terminated, type, name and match first), or NULL. */
+const char *const *mrm__rt_detector_keys(const char *type);
 
 /* Lower-case ASCII copy (caller frees); other bytes are copied unchanged. */
 char *mrm__rt_lower(const char *s);
