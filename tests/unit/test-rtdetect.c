@@ -256,6 +256,39 @@ static void refusal_labelled_set(void **state)
 	assert_true((double)tp / (tp + fn) >= 0.94);
 }
 
+/* The abstention phrases on tests/data/redteam/abstentions.jsonl (written after the set, never used to tune it). */
+static void abstention_labelled_set(void **state)
+{
+	int tp = 0, fp = 0, fn = 0, tn = 0, rows = 0;
+	char path[512], line[8192];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tests/data/redteam/abstentions.jsonl", top());
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		json_t *o = json_loads(line, 0, NULL);
+		bool label, found;
+		assert_non_null(o);
+		label = json_is_true(json_object_get(o, "abstain"));
+		found = mrm_rt_is_abstention(json_string_value(json_object_get(o, "reply")), NULL);
+		tp += label && found;
+		fp += !label && found;
+		fn += label && !found;
+		tn += !label && !found;
+		rows++;
+		json_decref(o);
+	}
+	fclose(f);
+	assert_int_equal(rows, 60);
+	/* the figures docs/redteam-detectors.md reports: precision 1.000, recall 0.867 */
+	assert_int_equal(tp, 26);
+	assert_int_equal(fp, 0);
+	assert_int_equal(fn, 4);
+	assert_int_equal(tn, 30);
+}
+
 /* ---- personal data ---------------------------------------------------------------- */
 
 static void checksums(void **state)
@@ -666,6 +699,7 @@ int main(void)
 		cmocka_unit_test(decoded_views),
 		cmocka_unit_test(refusal_detector),
 		cmocka_unit_test(refusal_labelled_set),
+		cmocka_unit_test(abstention_labelled_set),
 		cmocka_unit_test(checksums),
 		cmocka_unit_test(pii_find),
 		cmocka_unit_test(pii_detector),
