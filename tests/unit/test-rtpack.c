@@ -420,6 +420,45 @@ static void errors(void **state)
 	assert_int_equal(mismatches, 0);
 }
 
+/* The example pack in docs/redteam-packs.md is a valid pack and means what the page says. */
+static void docs_example(void **state)
+{
+	char path[512], *text = NULL, *start, *end;
+	struct mrm_rt_pack *p;
+	const struct mrm_rt_probe *pr;
+	long n;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/docs/redteam-packs.md", top());
+	f = fopen(path, "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	text = calloc(1, (size_t)n + 1);
+	assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	start = strstr(text, "```yaml\n");
+	assert_non_null(start);
+	start += 8;
+	end = strstr(start, "```");
+	assert_non_null(end);
+	*end = '\0';
+	p = parse_ok(start);
+	assert_string_equal(p->name, "acme-support");
+	assert_int_equal(p->nbase, 3);
+	assert_int_equal(p->nprobes, 3 + 2 + 3); /* acme-002 lists its own transforms */
+	pr = probe(p, "acme-002");
+	assert_string_equal(pr->category, "excessive_agency");
+	assert_int_equal(pr->nturns, 5);
+	assert_non_null(probe(p, "acme-002+translate-de"));
+	assert_null(probe(p, "acme-001+multiturn")->turns[0].tool_calls);
+	assert_string_equal(probe(p, "acme-003+base64")->expected, "14 days");
+	mrm_rt_pack_free(p);
+	free(text);
+}
+
 /* ---- transforms ------------------------------------------------------------------- */
 
 static void round_trip(const char *t, const char *text)
@@ -511,6 +550,7 @@ int main(void)
 		cmocka_unit_test(tools_and_turns),
 		cmocka_unit_test(translations),
 		cmocka_unit_test(errors),
+		cmocka_unit_test(docs_example),
 		cmocka_unit_test(transforms),
 		cmocka_unit_test(transformed_probes_decode),
 	};
