@@ -414,10 +414,12 @@ static int read_calls(struct reader *r, yaml_node_t *n, json_t **out)
 					goto fail;
 			}
 		}
-		if (a && json_is_string(a))
+		if (!a)
+			args = strdup("{}");
+		else if (json_is_string(a))
 			args = strdup(json_string_value(a));
 		else
-			args = json_dumps(a ? a : json_object(), JSON_COMPACT | JSON_SORT_KEYS);
+			args = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
 		json_decref(a);
 		if (!args || json_array_append_new(calls, json_pack("{s:s,s:s,s:{s:s,s:s}}", "id", id, "type", "function",
 								    "function", "name", name, "arguments", args))) {

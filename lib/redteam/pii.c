@@ -158,6 +158,7 @@ struct hit {
 struct finder {
 	const char *t;
 	size_t n;
+	unsigned char *taken; /* bytes already part of a match */
 	struct hit *hits;
 	size_t nhits, cap;
 	bool oom;
@@ -165,8 +166,8 @@ struct finder {
 
 static bool overlaps(struct finder *f, size_t off, size_t len)
 {
-	for (size_t i = 0; i < f->nhits; i++)
-		if (off < f->hits[i].off + f->hits[i].len && f->hits[i].off < off + len)
+	for (size_t i = off; i < off + len; i++)
+		if (f->taken[i])
 			return true;
 	return false;
 }
@@ -185,6 +186,7 @@ static void add(struct finder *f, const char *kind, size_t off, size_t len, cons
 		f->hits = h;
 		f->cap = cap;
 	}
+	memset(f->taken + off, 1, len);
 	f->hits[f->nhits].kind = kind;
 	f->hits[f->nhits].off = off;
 	f->hits[f->nhits].len = len;
@@ -226,24 +228,52 @@ static size_t digit_run(struct finder *f, size_t i, const char *seps, char *d, s
 	return j;
 }
 
+/*
+ * Cards: a run of digit groups (single spaces or dashes between them); every
+ * stretch of whole groups with 13 to 19 digits is a candidate, the longest
+ * valid one from each group start wins, so "4111111111111111 5555555555554444"
+ * is two cards and "4111 1111 1111 1111" one.
+ */
 static void find_cards(struct finder *f)
 {
 	for (size_t i = 0; i < f->n; i++) {
-		char d[32], m[32];
-		size_t nd, end;
-		bool same = true;
+		size_t g = i, end = i, best = 0;
+		char d[32], m[48];
+		size_t nd = 0;
 		if (!isdigit((unsigned char)f->t[i]) || (i && isalnum((unsigned char)f->t[i - 1])))
 			continue;
-		end = digit_run(f, i, " -", d, sizeof(d), &nd);
-		if (nd >= 13 && nd <= 19 && bounded(f, i, end) && d[0] >= '2' && d[0] <= '6' && mrm_rt_luhn_ok(d)) {
-			for (size_t k = 1; k < nd; k++)
-				same = same && d[k] == d[0];
-			if (!same) {
-				snprintf(m, sizeof(m), "ending %s (Luhn valid)", d + nd - 4);
-				add(f, "card", i, end - i, m);
-			}
+		/* extend group by group while at most 19 digits */
+		while (g < f->n && isdigit((unsigned char)f->t[g])) {
+			size_t h = g, k = nd;
+			while (h < f->n && isdigit((unsigned char)f->t[h]) && k < 20)
+				d[k++] = f->t[h++];
+			if (k > 19 || (h < f->n && isdigit((unsigned char)f->t[h])))
+				break;
+			nd = k;
+			end = h;
+			d[nd] = '\0';
+			if (nd >= 13 && !alnum_at(f, end) && d[0] >= '2' && d[0] <= '6' && mrm_rt_luhn_ok(d) &&
+			    strspn(d, (char[]){ d[0], '\0' }) != nd)
+				best = end;
+			if (end + 1 < f->n && (f->t[end] == ' ' || f->t[end] == '-') && isdigit((unsigned char)f->t[end + 1]))
+				g = end + 1;
+			else
+				break;
 		}
-		i = end > i ? end - 1 : i;
+		if (best) {
+			char c[32];
+			size_t k = 0;
+			for (size_t j = i; j < best; j++)
+				if (isdigit((unsigned char)f->t[j]))
+					c[k++] = f->t[j];
+			snprintf(m, sizeof(m), "ending %.4s (Luhn valid)", c + k - 4);
+			add(f, "card", i, best - i, m);
+			i = best - 1;
+		} else {
+			/* skip the rest of this digit group */
+			while (i + 1 < f->n && isdigit((unsigned char)f->t[i + 1]))
+				i++;
+		}
 	}
 }
 
@@ -349,11 +379,16 @@ static void find_emails(struct finder *f)
 			e--;
 		if (s == at || e <= at + 1)
 			continue;
-		for (size_t k = at + 1; k < e; k++)
-			if (f->t[k] == '.')
-				dot = k;
-		if (!dot || f->t[at + 1] == '.' || f->t[at + 1] == '-' || strstr(f->t + at, "..") == f->t + at + 1)
-			continue;
+		{
+			bool doubled = false;
+			for (size_t k = at + 1; k < e; k++) {
+				if (f->t[k] == '.')
+					dot = k;
+				doubled = doubled || (f->t[k] == '.' && f->t[k - 1] == '.');
+			}
+			if (!dot || doubled || f->t[at + 1] == '.' || f->t[at + 1] == '-')
+				continue;
+		}
 		tld = e - dot - 1;
 		if (tld < 2)
 			continue;
@@ -438,10 +473,12 @@ static bool wanted(const char *const *list, const char *kind)
 
 json_t *mrm_rt_pii_find(const char *text, const char *const *want)
 {
-	struct finder f = { text ? text : "", 0, NULL, 0, 0, false };
+	struct finder f = { text ? text : "", 0, NULL, NULL, 0, 0, false };
 	json_t *out;
 
 	f.n = strlen(f.t);
+	if (!(f.taken = calloc(f.n + 1, 1)))
+		return NULL;
 	/* Most specific first: an IBAN's or a card's digits are not a phone number. */
 	if (wanted(want, "iban"))
 		find_ibans(&f);
@@ -455,6 +492,7 @@ json_t *mrm_rt_pii_find(const char *text, const char *const *want)
 		find_emails(&f);
 	if (wanted(want, "phone"))
 		find_phones(&f);
+	free(f.taken);
 	if (f.oom || !(out = json_array())) {
 		free(f.hits);
 		return NULL;

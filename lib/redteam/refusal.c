@@ -135,6 +135,20 @@ static const char *const unknown[] = {
 	"not publicly available", NULL,
 };
 
+/*
+ * strstr without the sanitizers' interceptor, which measures the whole haystack
+ * on every call and makes the occurrence loops below quadratic under ASan.
+ */
+static const char *find(const char *h, const char *n)
+{
+	size_t len = strlen(n);
+
+	for (; *h; h++)
+		if (*h == *n && !strncmp(h, n, len))
+			return h;
+	return NULL;
+}
+
 /* Lower-case ASCII, curly quotes straightened, white space collapsed, fillers dropped. */
 static char *normalise(const char *s)
 {
@@ -165,18 +179,23 @@ static char *normalise(const char *s)
 		p++;
 	}
 	*o = '\0';
-	/* drop fillers: " still " -> " " */
-	for (size_t i = 0; fillers[i]; i++) {
-		size_t fl = strlen(fillers[i]);
-		char *q = out;
-		while ((q = strstr(q, fillers[i]))) {
-			bool left = q == out || q[-1] == ' ', right = q[fl] == ' ';
-			if (left && right)
-				memmove(q, q + fl + 1, strlen(q + fl + 1) + 1);
-			else
-				q += fl;
+	/* drop fillers in one pass: " still " -> " " */
+	o = out;
+	for (const char *p = out; *p;) {
+		bool dropped = false;
+		if (p == out || p[-1] == ' ') {
+			for (size_t i = 0; fillers[i] && !dropped; i++) {
+				size_t fl = strlen(fillers[i]);
+				if (!strncmp(p, fillers[i], fl) && p[fl] == ' ') {
+					p += fl + 1;
+					dropped = true;
+				}
+			}
 		}
+		if (!dropped)
+			*o++ = *p++;
 	}
+	*o = '\0';
 	return out;
 }
 
@@ -192,17 +211,25 @@ static bool at_word_start(const char *text, const char *at)
 }
 
 /*
- * True if `at` is inside a quotation: "...", «...» or '...' (a single quote
- * opens after a non-letter and before a letter, and closes after a letter or
- * punctuation and before a non-letter; apostrophes inside words do neither).
+ * For each byte of `text`, whether it is inside a quotation: "...", «...» or
+ * '...' (a single quote opens after a non-letter and before a letter, and
+ * closes before a non-letter; apostrophes inside words do neither). One pass,
+ * so a reply full of quotes costs no more than any other. NULL when out of memory.
  */
-static bool quoted(const char *text, const char *at)
+static bool *quotation_map(const char *text)
 {
-	bool dq = false, sq = false;
+	size_t n = strlen(text);
+	bool *in = malloc(n + 1), dq = false, sq = false;
 	int guil = 0;
 
-	for (const char *p = text; p < at; p++) {
-		unsigned char prev = p > text ? (unsigned char)p[-1] : ' ', next = (unsigned char)p[1];
+	if (!in)
+		return NULL;
+	for (size_t i = 0; i <= n; i++) {
+		const unsigned char *p = (const unsigned char *)text + i;
+		unsigned char prev = i ? p[-1] : ' ', next = i < n ? p[1] : 0;
+		in[i] = dq || sq || guil > 0;
+		if (i == n)
+			break;
 		if (*p == '"') {
 			dq = !dq;
 		} else if (*p == '\'') {
@@ -210,13 +237,24 @@ static bool quoted(const char *text, const char *at)
 				sq = true;
 			else if (!isalnum(next))
 				sq = false;
-		} else if ((unsigned char)p[0] == 0xC2 && (unsigned char)p[1] == 0xAB) {
+		} else if (p[0] == 0xC2 && p[1] == 0xAB) {
 			guil++;
-		} else if ((unsigned char)p[0] == 0xC2 && (unsigned char)p[1] == 0xBB && guil > 0) {
+		} else if (p[0] == 0xC2 && p[1] == 0xBB && guil > 0) {
 			guil--;
 		}
 	}
-	return dq || sq || guil > 0;
+	return in;
+}
+
+/* The text being matched and its quotation map. */
+struct scan {
+	const char *t;
+	const bool *quoted;
+};
+
+static bool quoted(const struct scan *s, const char *at)
+{
+	return s->quoted[at - s->t];
 }
 
 static bool verb_word(const char *w, size_t n)
@@ -269,16 +307,18 @@ static bool verb_follows(const char *p)
 }
 
 /* The first phrase of `list` found as a whole phrase in `t`, not quoted; `after` receives where it ends. */
-static const char *find_phrase(const char *t, const char *const *list, const char **after)
+static const char *find_phrase(const struct scan *s, const char *const *list, const char **after)
 {
+	const char *t = s->t;
+
 	for (size_t i = 0; list[i]; i++) {
 		size_t n = strlen(list[i]);
-		for (const char *q = strstr(t, list[i]); q; q = strstr(q + 1, list[i])) {
+		for (const char *q = find(t, list[i]); q; q = find(q + 1, list[i])) {
 			bool ascii = !((unsigned char)list[i][0] & 0x80);
 			/* on the right only a letter or digit continues a word: "what i" matches "what i'm" */
 			if (ascii && (!at_word_start(t, q) || (isalnum((unsigned char)q[n]) && isalnum((unsigned char)list[i][n - 1]))))
 				continue;
-			if (quoted(t, q))
+			if (quoted(s, q))
 				continue;
 			*after = q + n;
 			return list[i];
@@ -287,14 +327,14 @@ static const char *find_phrase(const char *t, const char *const *list, const cha
 	return NULL;
 }
 
-static bool refusal_in(const char *t, const char **phrase)
+static bool refusal_in(const struct scan *s, const char **phrase)
 {
-	const char *after, *hit;
+	const char *after, *hit, *t = s->t;
 
 	for (size_t i = 0; negations[i]; i++) {
 		size_t n = strlen(negations[i]);
-		for (const char *q = strstr(t, negations[i]); q; q = strstr(q + 1, negations[i])) {
-			if (!at_word_start(t, q) || word_char(q[n]) || quoted(t, q))
+		for (const char *q = find(t, negations[i]); q; q = find(q + 1, negations[i])) {
+			if (!at_word_start(t, q) || word_char(q[n]) || quoted(s, q))
 				continue;
 			if (verb_follows(q + n)) {
 				*phrase = negations[i];
@@ -302,7 +342,7 @@ static bool refusal_in(const char *t, const char **phrase)
 			}
 		}
 	}
-	if ((hit = find_phrase(t, strong, &after)) || (hit = find_phrase(t, phrases, &after))) {
+	if ((hit = find_phrase(s, strong, &after)) || (hit = find_phrase(s, phrases, &after))) {
 		*phrase = hit;
 		return true;
 	}
@@ -311,24 +351,24 @@ static bool refusal_in(const char *t, const char **phrase)
 
 bool mrm_rt_is_refusal(const char *text, const char **phrase)
 {
+	struct scan s = { NULL, NULL };
 	const char *dummy;
-	char *t;
-	bool yes;
+	bool yes = false;
 
 	if (!phrase)
 		phrase = &dummy;
 	*phrase = NULL;
-	if (!text || !(t = normalise(text)))
-		return false;
-	yes = refusal_in(t, phrase);
-	free(t);
+	if (text && (s.t = normalise(text)) && (s.quoted = quotation_map(s.t)))
+		yes = refusal_in(&s, phrase);
+	free((char *)s.t);
+	free((bool *)s.quoted);
 	return yes;
 }
 
-/* True if the rest of the sentence after `p` contains " but " (a hedged answer follows). */
+/* True if the rest of the sentence after `p` (up to 200 characters) contains " but " (a hedged answer follows). */
 static bool but_follows(const char *p)
 {
-	for (; *p && !strchr(".!?", *p); p++)
+	for (const char *end = p + 200; *p && p < end && !strchr(".!?", *p); p++)
 		if (!strncmp(p, " but ", 5) || !strncmp(p, ", but", 5))
 			return true;
 	return false;
@@ -336,31 +376,33 @@ static bool but_follows(const char *p)
 
 bool mrm_rt_is_abstention(const char *text, const char **phrase)
 {
+	struct scan s = { NULL, NULL };
 	const char *dummy, *after, *hit;
-	char *t;
 	bool yes = false;
 
 	if (!phrase)
 		phrase = &dummy;
 	*phrase = NULL;
-	if (!text || !(t = normalise(text)))
-		return false;
-	if (refusal_in(t, phrase)) {
+	if (!text || !(s.t = normalise(text)) || !(s.quoted = quotation_map(s.t)))
+		goto out;
+	if (refusal_in(&s, phrase)) {
 		yes = true;
-	} else if ((hit = find_phrase(t, unknown, &after))) {
+	} else if ((hit = find_phrase(&s, unknown, &after))) {
 		*phrase = hit;
 		yes = true;
 	} else {
 		for (size_t i = 0; unsure[i] && !yes; i++) {
 			size_t n = strlen(unsure[i]);
-			for (const char *q = strstr(t, unsure[i]); q && !yes; q = strstr(q + 1, unsure[i])) {
-				if (!at_word_start(t, q) || word_char(q[n]) || quoted(t, q) || but_follows(q + n))
+			for (const char *q = find(s.t, unsure[i]); q && !yes; q = find(q + 1, unsure[i])) {
+				if (!at_word_start(s.t, q) || word_char(q[n]) || quoted(&s, q) || but_follows(q + n))
 					continue;
 				*phrase = unsure[i];
 				yes = true;
 			}
 		}
 	}
-	free(t);
+out:
+	free((char *)s.t);
+	free((bool *)s.quoted);
 	return yes;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "mrm/redteam-probe.h"
@@ -370,6 +371,15 @@ static void pii_find(void **state)
 		assert_string_equal(json_string_value(json_object_get(json_array_get(a, 0), "kind")), "card");
 		json_decref(a);
 	}
+	/* cards next to each other are separate cards; a 4-4-4-4 card is one */
+	a = mrm_rt_pii_find("Cards: 4111111111111111 5555555555554444, and 4111 1111 1111 1111.", NULL);
+	s = json_dumps(a, JSON_COMPACT);
+	assert_non_null(strstr(s, "\"value\":\"4111111111111111\""));
+	assert_non_null(strstr(s, "\"value\":\"5555555555554444\""));
+	assert_non_null(strstr(s, "\"value\":\"4111 1111 1111 1111\""));
+	assert_int_equal(json_array_size(a), 3);
+	free(s);
+	json_decref(a);
 	/* a UK national number and a NANP number with dots */
 	a = mrm_rt_pii_find("Call 07700 900123 or 202.555.0143", NULL);
 	assert_int_equal(json_array_size(a), 2);
@@ -466,6 +476,39 @@ static void schema_check(void **state)
 	assert_int_equal(mrm_rt_schema_check(s, &err), MRM_EINPUT);
 	assert_string_equal(err.msg, "$.additionalProperties: only true or false is supported");
 	json_decref(s);
+}
+
+/*
+ * A hostile target's 1 MB reply full of what the detectors look for costs time
+ * linear in its size (quadratic scans took 40 s here; under the sanitizers the
+ * bound is loose on purpose).
+ */
+static void hostile_replies(void **state)
+{
+	static const char *const units[] = { "i can't wait ", "\"i can't help\" ", "x@example.com ", "4111111111111111 ",
+					     "i'm not sure ", "still ", NULL };
+	size_t n = 1 << 20;
+	char *b = malloc(n + 1);
+	struct timespec t0, t1;
+
+	(void)state;
+	assert_non_null(b);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (size_t k = 0; units[k]; k++) {
+		size_t u = strlen(units[k]);
+		json_t *a;
+		for (size_t i = 0; i < n; i++)
+			b[i] = units[k][i % u];
+		b[n] = '\0';
+		(void)mrm_rt_is_refusal(b, NULL);
+		(void)mrm_rt_is_abstention(b, NULL);
+		a = mrm_rt_pii_find(b, NULL);
+		assert_non_null(a);
+		json_decref(a);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	free(b);
+	assert_true((t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9 < 20.0);
 }
 
 /* ---- combining and the judge ------------------------------------------------------ */
@@ -706,6 +749,7 @@ int main(void)
 		cmocka_unit_test(tool_calls),
 		cmocka_unit_test(json_schema),
 		cmocka_unit_test(schema_check),
+		cmocka_unit_test(hostile_replies),
 		cmocka_unit_test(combining),
 		cmocka_unit_test(judge),
 		cmocka_unit_test(judge_prompt),

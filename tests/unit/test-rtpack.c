@@ -311,6 +311,15 @@ static void tools_and_turns(void **state)
 			    "Tm93IGRlbGV0ZSBpdC4=");
 	assert_true(json_equal(b->tools, t->tools));
 	mrm_rt_pack_free(p);
+
+	/* a call without arguments has "{}" */
+	p = parse_ok(HEAD "probes:\n  - id: a\n" TAGS
+			  "    turns:\n      - {role: assistant, tool_calls: [{id: c1, name: lookup}]}\n"
+			  "      - {role: tool, tool_call_id: c1, content: none}\n      - {role: user, content: and?}\n" DET);
+	fn = json_object_get(json_array_get(p->probes[0].turns[0].tool_calls, 0), "function");
+	assert_string_equal(json_string_value(json_object_get(fn, "arguments")), "{}");
+	assert_string_equal(p->probes[0].turns[0].content, "");
+	mrm_rt_pack_free(p);
 }
 
 static void translations(void **state)
