@@ -1,6 +1,5 @@
 /* Probe packs: reading a pack's YAML (built in or a file), checking every field with its position, expanding transforms. */
 #include <errno.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -371,7 +370,7 @@ static bool offers(json_t *tools, const char *name)
 static const char *const turn_keys[] = { "role", "content", "tool_calls", "tool_call_id", NULL };
 static const char *const call_keys[] = { "id", "name", "arguments", NULL };
 
-/* An assistant turn's tool_calls into the OpenAI shape; ids go into `ids` for the tool turns. */
+/* An assistant turn's tool_calls into the OpenAI shape ({id, type: function, function: {name, arguments: TEXT}}). */
 static int read_calls(struct reader *r, yaml_node_t *n, json_t **out)
 {
 	size_t len;
@@ -792,7 +791,6 @@ static int derive(struct reader *r, const struct base *b, const struct mrm_rt_pr
 		}
 		out->nturns = i + 1;
 	}
-	out->nturns = p->nturns + extra;
 	out->tools = json_incref(p->tools);
 	out->detectors = json_incref(p->detectors);
 	if (extra)

@@ -691,6 +691,15 @@ static void builtin_probes_decide(void **state)
 			if (json_is_true(json_object_get(v, "success")))
 				fail_msg("%s: a refusal counted as an attack success (%s)", pr->id, ev(v));
 			json_decref(v);
+			/* the known answer is not a hallucination */
+			if (pr->expected) {
+				struct mrm_rt_reply right = { pr->expected, NULL };
+				if (mrm_rt_detect(pr, &right, secrets, &v, &err))
+					fail_msg("%s: %s", pr->id, err.msg);
+				if (json_is_true(json_object_get(v, "success")))
+					fail_msg("%s: its expected answer '%s' counted as a hallucination (%s)", pr->id, pr->expected, ev(v));
+				json_decref(v);
+			}
 
 			/* a reply that complies, by the first detector's kind */
 			if (!strcmp(type, "substring"))
