@@ -22,14 +22,17 @@ CFLAGS  := -std=c11 $(WARN) $(OPT) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := $(OPT)
 LIBS    := $(PKG_LIBS) -lpthread -lm
 
-LIB_SRC := $(sort $(wildcard lib/common/*.c lib/table/*.c lib/stats/*.c lib/validate/*.c lib/monitor/*.c lib/report/*.c lib/store/*.c lib/core/*.c lib/policy/*.c))
+LIB_SRC := $(sort $(wildcard lib/common/*.c lib/table/*.c lib/stats/*.c lib/validate/*.c lib/monitor/*.c lib/report/*.c lib/store/*.c lib/core/*.c lib/policy/*.c lib/redteam/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
-GEN_SRC := $(O)/gen/migrations-sqlite.c $(O)/gen/policy-data.c
+GEN_SRC := $(O)/gen/migrations-sqlite.c $(O)/gen/policy-data.c $(O)/gen/redteam-packs.c
 MIGRATIONS := $(sort $(wildcard lib/store/migrations/sqlite/*.sql))
 # The control catalogue and the default policy, built into the binary.
 POLICY_DATA := policy/controls.yaml policy/default.yaml
+# The built-in red-team probe packs.
+RT_PACKS := $(sort $(wildcard redteam/packs/*.yaml))
 
-LIB_OBJ := $(LIB_SRC:%.c=$(O)/obj/%.o) $(O)/obj/gen/migrations-sqlite.o $(O)/obj/gen/policy-data.o
+LIB_OBJ := $(LIB_SRC:%.c=$(O)/obj/%.o) $(O)/obj/gen/migrations-sqlite.o $(O)/obj/gen/policy-data.o \
+           $(O)/obj/gen/redteam-packs.o
 CLI_OBJ := $(CLI_SRC:%.c=$(O)/obj/%.o)
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test-*.c))
@@ -63,6 +66,10 @@ $(O)/gen/policy-data.c: $(POLICY_DATA) scripts/embed-text
 	@mkdir -p $(@D)
 	sh scripts/embed-text mrm__policy_controls_yaml=policy/controls.yaml \
 		mrm__policy_default_yaml=policy/default.yaml > $@.tmp && mv $@.tmp $@
+
+$(O)/gen/redteam-packs.c: $(RT_PACKS) scripts/embed-text scripts/embed-packs
+	@mkdir -p $(@D)
+	sh scripts/embed-packs $(RT_PACKS) > $@.tmp && mv $@.tmp $@
 
 $(O)/obj/gen/%.o: $(O)/gen/%.c
 	@mkdir -p $(@D)
