@@ -22,7 +22,7 @@ CFLAGS  := -std=c11 $(WARN) $(OPT) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := $(OPT)
 LIBS    := $(PKG_LIBS) -lpthread -lm
 
-LIB_SRC := $(sort $(wildcard lib/common/*.c lib/table/*.c lib/stats/*.c lib/validate/*.c lib/monitor/*.c lib/report/*.c lib/store/*.c lib/core/*.c lib/policy/*.c))
+LIB_SRC := $(sort $(wildcard lib/common/*.c lib/table/*.c lib/stats/*.c lib/validate/*.c lib/monitor/*.c lib/report/*.c lib/store/*.c lib/core/*.c lib/policy/*.c lib/redteam/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
 GEN_SRC := $(O)/gen/migrations-sqlite.c $(O)/gen/policy-data.c
 MIGRATIONS := $(sort $(wildcard lib/store/migrations/sqlite/*.sql))

@@ -164,5 +164,6 @@ int cmd_controls(struct cli *c, int argc, char **argv);
 int cmd_policy(struct cli *c, int argc, char **argv);
 int cmd_monitor(struct cli *c, int argc, char **argv);
 int cmd_alert(struct cli *c, int argc, char **argv);
+int cmd_redteam(struct cli *c, int argc, char **argv);
 
 #endif
