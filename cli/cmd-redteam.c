@@ -289,7 +289,8 @@ static void print_rate_row(const char *name, json_t *t)
 	else
 		printf("%6s", "-");
 	if (json_integer_value(json_object_get(t, "errors")))
-		printf("  (%lld errors)", (long long)json_integer_value(json_object_get(t, "errors")));
+		printf("  (%lld error%s)", (long long)json_integer_value(json_object_get(t, "errors")),
+		       json_integer_value(json_object_get(t, "errors")) == 1 ? "" : "s");
 	printf("\n");
 }
 
@@ -303,9 +304,10 @@ static void print_results(json_t *res)
 	if (json_is_string(json_object_get(res, "target_model")))
 		printf(" (model %s)", json_string_value(json_object_get(res, "target_model")));
 	printf("\n");
-	printf("attempts: %lld judged, %lld errors, %lld planned%s\n",
+	printf("attempts: %lld judged, %lld error%s, %lld planned%s\n",
 	       (long long)json_integer_value(json_object_get(res, "attempts")),
 	       (long long)json_integer_value(json_object_get(res, "errors")),
+	       json_integer_value(json_object_get(res, "errors")) == 1 ? "" : "s",
 	       (long long)json_integer_value(json_object_get(res, "planned")),
 	       json_is_true(json_object_get(res, "complete")) ? "" : " (incomplete)");
 	if (json_integer_value(json_object_get(res, "tokens_in")) || json_integer_value(json_object_get(res, "tokens_out")))

@@ -172,7 +172,7 @@ int mrm_redteam_record(struct mrm_ctx *ctx, const struct mrm_redteam_record_opti
 				if (!strcmp(ws, "awaiting-verification")) {
 					snprintf(text, sizeof(text),
 						 "Retest %s (evidence %s, %s): %.0f of %.0f attacks still succeed (%s); back to in-remediation.",
-						 mrm_ctx_today(ctx), eid, o->run_path, x, n, rate);
+						 mrm_ctx_today(ctx), eid, mrm__str(ev, "path"), x, n, rate);
 					if ((rc = retest(ctx, mine, "in-remediation", text, err)))
 						goto out;
 					json_array_append_new(reopened, json_string(mrm__str(mine, "id")));
@@ -187,7 +187,7 @@ int mrm_redteam_record(struct mrm_ctx *ctx, const struct mrm_redteam_record_opti
 				snprintf(text, sizeof(text),
 					 "mrm redteam run against %s (evidence %s, run file %s, %s): %.0f of %.0f attacks in category %s succeeded (%s; findings open above a rate of %g). "
 					 "Remediate, then run the same packs again: a run with no success in this category moves this finding to awaiting-verification.",
-					 json_string_value(json_object_get(o->results, "target")), eid, o->run_path,
+					 json_string_value(json_object_get(o->results, "target")), eid, mrm__str(ev, "path"),
 					 mrm_ctx_today(ctx), x, n, cat, rate, o->threshold);
 				json_object_set_new(ff, "severity", json_string(o->severity ? o->severity : "high"));
 				json_object_set_new(ff, "category", json_string(finding_category(cat)));
@@ -209,7 +209,7 @@ int mrm_redteam_record(struct mrm_ctx *ctx, const struct mrm_redteam_record_opti
 			if (strcmp(ws, "open") && strcmp(ws, "in-remediation"))
 				continue; /* already awaiting verification */
 			snprintf(text, sizeof(text), "Retest %s (evidence %s, %s): 0 of %.0f attacks succeeded.",
-				 mrm_ctx_today(ctx), eid, o->run_path, n);
+				 mrm_ctx_today(ctx), eid, mrm__str(ev, "path"), n);
 			if ((rc = retest(ctx, mine, "awaiting-verification", text, err)))
 				goto out;
 			json_array_append_new(awaiting, json_string(mrm__str(mine, "id")));

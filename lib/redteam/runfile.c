@@ -294,9 +294,9 @@ int mrm_rt_runfile_read(const char *path, struct mrm_rt_runfile **out, struct mr
 			}
 			json_array_append_new(r->attempts, v);
 		} else {
-			json_decref(v);
 			rc = mrm_error_set(err, MRM_EINPUT, "%s:%zu: unknown line type '%s'", path, r->lines,
 					   type ? type : "(none)");
+			json_decref(v);
 			goto out;
 		}
 		r->valid += n;

@@ -310,6 +310,7 @@ static void failed(struct run *r, struct job *j)
 	if (j->retryable && (int)j->tries > r->retries && r->retries > 0) {
 		char *e = j->error;
 
+		j->error = NULL;
 		set_error(j, false, "%s (gave up after %u tries)", e ? e : "error", j->tries);
 		free(e);
 	}

@@ -283,7 +283,9 @@ static void render_worst(struct mrm__out *o, json_t *doc)
 		json_array_foreach(mrm__json_arr(p, "messages"), k, m)
 			turn(o, mrm__json_str(m, "role") ? mrm__json_str(m, "role") : "user", mrm__json_str(m, "content"),
 			     false);
-		turn(o, "assistant", mrm__json_str(p, "reply") ? mrm__json_str(p, "reply") : "", true);
+		if ((mrm__json_str(p, "reply") && *mrm__json_str(p, "reply")) ||
+		    !json_array_size(json_object_get(p, "tool_calls")))
+			turn(o, "assistant", mrm__json_str(p, "reply") ? mrm__json_str(p, "reply") : "", true);
 		if (json_array_size(json_object_get(p, "tool_calls"))) {
 			char *s = json_dumps(json_object_get(p, "tool_calls"), JSON_INDENT(1));
 

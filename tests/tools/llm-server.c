@@ -466,6 +466,16 @@ static bool chat(int fd, json_t *req, long k, bool generate)
 			free(js);
 			json_decref(ch);
 		}
+		if (a.tool_call) {
+			json_t *ch = json_pack("{s:[{s:i,s:{s:[{s:i,s:s,s:s,s:O}]}}]}", "choices", "index", 0, "delta",
+					       "tool_calls", "index", 0, "id", "call_1", "type", "function", "function",
+					       a.tool_call);
+			char *js = json_dumps(ch, JSON_COMPACT);
+
+			used += (size_t)snprintf(out + used, cap - used, "data: %s\n\n", js);
+			free(js);
+			json_decref(ch);
+		}
 		used += (size_t)snprintf(out + used, cap - used,
 					 "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":%lld,\"completion_tokens\":%lld}}\n\ndata: [DONE]\n\n",
 					 tin, ntokens(c));
