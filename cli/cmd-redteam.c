@@ -36,6 +36,9 @@ static const struct cli_opt run_spec[] = {
 	{ "tools", OPT_VALUE, NULL },
 	{ "request-template", OPT_VALUE, NULL },
 	{ "reply-path", OPT_VALUE, NULL },
+	{ "judge", OPT_VALUE, NULL },
+	{ "judge-model", OPT_VALUE, NULL },
+	{ "judge-api-key-env", OPT_VALUE, NULL },
 	{ "pack", OPT_LIST, NULL },
 	{ "secret", OPT_LIST, NULL },
 	{ "repeat", OPT_VALUE, NULL },
@@ -310,6 +313,9 @@ static void print_results(json_t *res)
 	       json_integer_value(json_object_get(res, "errors")) == 1 ? "" : "s",
 	       (long long)json_integer_value(json_object_get(res, "planned")),
 	       json_is_true(json_object_get(res, "complete")) ? "" : " (incomplete)");
+	if (json_integer_value(json_object_get(res, "unjudged")))
+		printf("unjudged: %lld attempts need a judge (--judge URL); counted as the detectors decided\n",
+		       (long long)json_integer_value(json_object_get(res, "unjudged")));
 	if (json_integer_value(json_object_get(res, "tokens_in")) || json_integer_value(json_object_get(res, "tokens_out")))
 		printf("tokens: %lld in, %lld out, cost %.4f\n",
 		       (long long)json_integer_value(json_object_get(res, "tokens_in")),
@@ -455,7 +461,7 @@ static void progress(void *arg, const struct mrm_rt_progress *p)
 static int red_run(struct cli *c, int argc, char **argv)
 {
 	struct cli_args a = { 0 };
-	struct mrm_rt_target t = { 0 };
+	struct mrm_rt_target t = { 0 }, judge = { 0 };
 	struct mrm_rt_run_options o = { 0 };
 	struct mrm_rt_pack **packs = NULL;
 	struct mrm_rt_fail_on *rules = NULL;
@@ -524,6 +530,28 @@ static int red_run(struct cli *c, int argc, char **argv)
 	t.reply_path = cli_opt(&a, "reply_path");
 	if ((rc = mrm_rt_target_check(&t, &c->err)))
 		goto out;
+	if ((s = cli_opt(&a, "judge"))) {
+		if (strncasecmp(s, "http://", 7) && strncasecmp(s, "https://", 8)) {
+			rc = cli_usage_error(c, "--judge: give the http(s) URL of an OpenAI-compatible endpoint");
+			goto out;
+		}
+		if ((rc = mrm_rt_target_parse(s, &judge, &c->err)))
+			goto out;
+		judge.model = cli_opt(&a, "judge_model");
+		if ((s = cli_opt(&a, "judge_api_key_env"))) {
+			if (!getenv(s) || !*getenv(s)) {
+				rc = cli_usage_error(c, "--judge-api-key-env %s: the environment variable %s is not set", s, s);
+				goto out;
+			}
+			judge.api_key = getenv(s);
+		}
+		if ((rc = mrm_rt_target_check(&judge, &c->err)))
+			goto out;
+		o.judge = &judge;
+	} else if (cli_opt(&a, "judge_model") || cli_opt(&a, "judge_api_key_env")) {
+		rc = cli_usage_error(c, "--judge-model and --judge-api-key-env need --judge URL");
+		goto out;
+	}
 	secrets = raw_list(&a, "secret");
 	for (size_t i = 0; secrets && secrets[i]; i++)
 		if (!*secrets[i]) {

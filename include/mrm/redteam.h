@@ -108,6 +108,14 @@ struct mrm_rt_run_options {
 	double budget_cost;          /* stop issuing once this cost is reached (0: no budget) */
 	unsigned max_errors;         /* consecutive errors that stop the run (0 means 20) */
 	double grace;                /* seconds to let in-flight requests finish after a stop (0 means 5) */
+	/*
+	 * An OpenAI-compatible endpoint (kind MRM_RT_TARGET_OPENAI: url, model, api_key,
+	 * headers) that judges the replies whose verdict says "needs_judge": it gets
+	 * mrm_rt_judge_prompt() as one user message (temperature 0) and its answer is read by
+	 * mrm_rt_judge_parse(). The prompt and answer are recorded. NULL: no judge (such
+	 * verdicts are recorded as the detectors gave them, flagged needs_judge).
+	 */
+	const struct mrm_rt_target *judge;
 	const char *mrm_version;     /* recorded in the header */
 	const char *now_iso;         /* the header's created_at (NULL: the clock) */
 	/*
@@ -181,7 +189,8 @@ struct mrm_rt_results_options {
 /*
  * The results of a run file (its last line per attempt key): { "target", "target_model",
  * "created_at", "mrm_version", "seed", "canary", "complete", "planned", "attempts" (without
- * errors), "successes", "errors", "rate", "ci", "categories": { CATEGORY: { "attempts",
+ * errors), "successes", "errors", "unjudged" (attempts whose verdict needs a judge and got
+ * none), "rate", "ci", "categories": { CATEGORY: { "attempts",
  * "successes", "errors", "rate", "ci": [low, high], "owasp": [IDS] } } (every category of
  * mrm_rt_categories, a rate of null without attempts), "owasp": { ID: { "attempts",
  * "successes", "rate", "ci", "categories" } }, "packs": [ { "name", "version", "sha256" } ],

@@ -165,7 +165,7 @@ int mrm_rt_results(const struct mrm_rt_runfile *r, const struct mrm_rt_results_o
 	long long tin = 0, tout = 0;
 	double cost = 0;
 	const char *key;
-	size_t i, ki, nerr = 0;
+	size_t i, ki, nerr = 0, unjudged = 0;
 
 	(void)err;
 	*out = NULL;
@@ -209,6 +209,7 @@ int mrm_rt_results(const struct mrm_rt_runfile *r, const struct mrm_rt_results_o
 		if (ok) {
 			all.attempts++;
 			all.successes += success;
+			unjudged += json_is_true(json_object_get(line, "needs_judge")) && !json_object_get(line, "judge");
 		} else {
 			all.errors++;
 			if (nerr++ < ERRORS_LISTED)
@@ -277,6 +278,7 @@ int mrm_rt_results(const struct mrm_rt_runfile *r, const struct mrm_rt_results_o
 	json_object_set_new(doc, "rate", rate_json(all.successes, all.attempts));
 	json_object_set_new(doc, "ci", ci_json(all.successes, all.attempts, level));
 	json_object_set_new(doc, "level", json_real(level));
+	json_object_set_new(doc, "unjudged", json_integer((json_int_t)unjudged));
 	json_object_set_new(doc, "categories", cats);
 	json_object_set_new(doc, "owasp", owasp);
 	json_object_set_new(doc, "packs", packs);

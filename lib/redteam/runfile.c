@@ -70,6 +70,9 @@ json_t *mrm__rt_header(const struct mrm_rt_run_options *o, const char *canary, s
 	json_object_set_new(target, "request_template_sha256", sha_or_null(t->request_template));
 	json_object_set_new(target, "reply_path", t->reply_path ? json_string(t->reply_path) : json_null());
 	json_object_set_new(h, "target", target);
+	json_object_set_new(h, "judge", o->judge ? json_pack("{s:s,s:s?}", "spec", o->judge->spec ? o->judge->spec : "",
+							     "model", o->judge->model)
+					      : json_null());
 	for (size_t i = 0; i < o->npacks; i++)
 		json_array_append_new(packs, json_pack("{s:s,s:s?,s:s?,s:I}", "name", o->packs[i]->name,
 						       "version", o->packs[i]->version, "sha256",
@@ -153,6 +156,9 @@ int mrm__rt_header_match(json_t *have, json_t *want, const char *path, struct mr
 		    !same(json_object_get(x, "sha256"), json_object_get(y, "sha256")))
 			goto packs;
 	}
+	if (!same(json_object_get(have, "judge"), json_object_get(want, "judge")))
+		return mrm_error_set(err, MRM_EINPUT, "%s is a run with another judge (--judge, --judge-model): resume it with the same options",
+				     path);
 	if (!same(json_object_get(have, "seed"), json_object_get(want, "seed")))
 		return mrm_error_set(err, MRM_EINPUT, "%s is a run with seed %s (this run: %s): give --seed %s to resume it",
 				     path, text_of(json_object_get(have, "seed"), a, sizeof(a)),

@@ -68,6 +68,13 @@ struct job {
 	double deadline;
 	int wait_status;
 	bool exited;
+	/* The judge: phase 1 asks it about `held`, the target's reply, judged `verdict`. */
+	int phase;
+	unsigned target_tries;
+	long target_status;
+	struct mrm__rt_parsed held;
+	json_t *verdict;
+	char *judge_prompt;
 };
 
 struct run {
@@ -78,6 +85,7 @@ struct run {
 	char *canary;
 	char *system;
 	char *url;
+	char *judge_url;
 	struct item *items;
 	size_t nitems;
 	size_t *order, norder, next;
@@ -185,6 +193,8 @@ static void record(struct run *r, struct job *j, const struct mrm__rt_parsed *re
 		json_object_set(line, "detector", json_object_get(v, "detector") ? json_object_get(v, "detector") : json_null());
 		json_object_set(line, "evidence", json_object_get(v, "evidence") ? json_object_get(v, "evidence") : json_null());
 		json_object_set_new(line, "needs_judge", json_boolean(json_is_true(json_object_get(v, "needs_judge"))));
+		if (json_object_get(v, "judge"))
+			json_object_set(line, "judge", json_object_get(v, "judge"));
 		json_object_set_new(line, "error", json_null());
 		json_object_set_new(line, "reply", json_string(kept ? kept : ""));
 		if (cut)
@@ -201,8 +211,9 @@ static void record(struct run *r, struct job *j, const struct mrm__rt_parsed *re
 		json_object_set_new(line, "error", json_string(red ? red : "error"));
 		free(red);
 	}
-	json_object_set_new(line, "tries", json_integer(j->tries));
-	json_object_set_new(line, "http_status", j->http_status ? json_integer(j->http_status) : json_null());
+	json_object_set_new(line, "tries", json_integer(j->phase ? j->target_tries : j->tries));
+	json_object_set_new(line, "http_status", j->phase ? (j->target_status ? json_integer(j->target_status) : json_null())
+						: j->http_status ? json_integer(j->http_status) : json_null());
 	json_object_set_new(line, "latency_ms", json_real(round(latency * 1e5) / 100));
 	if (reply && reply->tokens_in >= 0) {
 		json_object_set_new(line, "tokens_in", json_integer(reply->tokens_in));
@@ -258,6 +269,8 @@ static void record(struct run *r, struct job *j, const struct mrm__rt_parsed *re
 
 /* ---- finishing a try ------------------------------------------------------------------ */
 
+static void start(struct run *r, struct job *j);
+
 static void job_clear(struct job *j)
 {
 	curl_slist_free_all(j->headers);
@@ -285,6 +298,14 @@ static void job_release(struct job *j)
 	job_clear(j);
 	free(j->error);
 	j->error = NULL;
+	mrm__rt_parsed_release(&j->held);
+	json_decref(j->verdict);
+	j->verdict = NULL;
+	free(j->judge_prompt);
+	j->judge_prompt = NULL;
+	j->phase = 0;
+	j->target_tries = 0;
+	j->target_status = 0;
 	j->state = J_FREE;
 	j->tries = 0;
 	j->http_status = 0;
@@ -334,8 +355,60 @@ static void replied(struct run *r, struct job *j, struct mrm__rt_parsed *reply)
 		job_release(j);
 		return;
 	}
+	if (r->o->judge && json_is_true(json_object_get(verdict, "needs_judge"))) {
+		/* A second opinion: the reply goes to the judge; recorded when it answers. */
+		j->judge_prompt = mrm_rt_judge_prompt(it->probe, &rr);
+		if (!j->judge_prompt) {
+			set_error(j, false, "judge: no prompt (out of memory)");
+			json_decref(verdict);
+			job_clear(j);
+			record(r, j, NULL, NULL);
+			job_release(j);
+			return;
+		}
+		j->held = *reply;
+		reply->content = NULL;
+		reply->tool_calls = NULL;
+		j->verdict = verdict;
+		j->phase = 1;
+		j->target_tries = j->tries;
+		j->target_status = j->http_status;
+		j->tries = 0;
+		job_clear(j);
+		start(r, j);
+		return;
+	}
 	record(r, j, reply, verdict);
 	json_decref(verdict);
+	job_release(j);
+}
+
+/* The judge answered: its verdict replaces the detectors'. */
+static void judged(struct run *r, struct job *j, struct mrm__rt_parsed *answer)
+{
+	struct mrm_error e = { 0 };
+	char *prompt;
+	bool success = false;
+	json_t *judge;
+
+	if (mrm_rt_judge_parse(answer->content, &success, &e)) {
+		set_error(j, false, "judge: %s", e.msg);
+		failed(r, j);
+		return;
+	}
+	prompt = mrm__rt_redact(j->judge_prompt, r->user_secrets);
+	judge = json_pack("{s:s,s:s?,s:s,s:s,s:b}", "target", r->o->judge->spec ? r->o->judge->spec : "",
+			  "model", r->o->judge->model, "prompt", prompt ? prompt : "", "answer",
+			  answer->content ? answer->content : "", "success", success);
+	free(prompt);
+	if (answer->tokens_in >= 0)
+		json_object_set_new(judge, "tokens_in", json_integer(answer->tokens_in));
+	if (answer->tokens_out >= 0)
+		json_object_set_new(judge, "tokens_out", json_integer(answer->tokens_out));
+	json_object_set_new(j->verdict, "judge", judge);
+	json_object_set_new(j->verdict, "success", json_boolean(success));
+	json_object_set_new(j->verdict, "detector", json_string("judge"));
+	record(r, j, &j->held, j->verdict);
 	job_release(j);
 }
 
@@ -435,9 +508,9 @@ static void http_done(struct run *r, struct job *j, CURLcode cc)
 		if (cc == CURLE_WRITE_ERROR && j->resp.over)
 			set_error(j, false, "the reply is larger than %u bytes", MRM__RT_MAX_BODY);
 		else if (cc == CURLE_OPERATION_TIMEDOUT)
-			set_error(j, true, "timed out after %g s", r->o->timeout);
+			set_error(j, true, "%stimed out after %g s", j->phase ? "judge: " : "", r->o->timeout);
 		else
-			set_error(j, retry, "%s", curl_easy_strerror(cc));
+			set_error(j, retry, "%s%s", j->phase ? "judge: " : "", curl_easy_strerror(cc));
 		j->retry_after = -1;
 		failed(r, j);
 		return;
@@ -446,7 +519,7 @@ static void http_done(struct run *r, struct job *j, CURLcode cc)
 		char t[240];
 
 		http_error_text(j, t, sizeof(t));
-		set_error(j, true, "HTTP %ld%s", status, t);
+		set_error(j, true, "%sHTTP %ld%s", j->phase ? "judge: " : "", status, t);
 		failed(r, j);
 		return;
 	}
@@ -454,22 +527,25 @@ static void http_done(struct run *r, struct job *j, CURLcode cc)
 		char t[240];
 
 		http_error_text(j, t, sizeof(t));
-		set_error(j, false, "HTTP %ld%s%s", status, t,
+		set_error(j, false, "%sHTTP %ld%s%s", j->phase ? "judge: " : "", status, t,
 			  status == 401 || status == 403 ? " (check the API key: --api-key-env)" :
 			  status == 404 ? " (check the URL: an OpenAI-compatible base URL ends in /v1)" : "");
 		failed(r, j);
 		return;
 	}
-	if (r->t->kind == MRM_RT_TARGET_HTTP_JSON)
+	if (j->phase == 0 && r->t->kind == MRM_RT_TARGET_HTTP_JSON)
 		rc = mrm__rt_parse_path(j->resp.p ? j->resp.p : "", j->resp.len, r->t->reply_path, &reply, &e);
 	else
 		rc = mrm__rt_parse_openai(j->resp.p ? j->resp.p : "", j->resp.len, ctype, &reply, &e);
 	if (rc) {
-		set_error(j, false, "%s", e.msg);
+		set_error(j, false, "%s%s", j->phase ? "judge: " : "", e.msg);
 		failed(r, j);
 		return;
 	}
-	replied(r, j, &reply);
+	if (j->phase)
+		judged(r, j, &reply);
+	else
+		replied(r, j, &reply);
 	mrm__rt_parsed_release(&reply);
 }
 
@@ -478,43 +554,56 @@ static void http_done(struct run *r, struct job *j, CURLcode cc)
 static int start_http(struct run *r, struct job *j)
 {
 	const struct item *it = &r->items[j->item];
-	json_t *msgs = mrm__rt_messages(r->system, it->probe), *tools = mrm__rt_tools(r->t, it->probe);
+	const struct mrm_rt_target *t = j->phase ? r->o->judge : r->t;
+	const char *url = j->phase ? r->judge_url : r->url;
 	struct mrm_error e = { 0 };
 	CURL *h = j->easy;
 	long ms = (long)(r->o->timeout * 1000);
+	int rc;
 
 	j->resp.max = MRM__RT_MAX_BODY;
 	j->retry_after = -1;
-	if (mrm__rt_body(r->t, msgs, tools, &j->body, &e)) {
+	if (j->phase) {
+		json_t *msgs = json_pack("[{s:s,s:s}]", "role", "user", "content", j->judge_prompt);
+		struct mrm_rt_target jt = *t;
+
+		jt.has_temperature = true;
+		jt.temperature = 0;
+		rc = mrm__rt_body(&jt, msgs, NULL, &j->body, &e);
+		json_decref(msgs);
+	} else {
+		json_t *msgs = mrm__rt_messages(r->system, it->probe), *tools = mrm__rt_tools(r->t, it->probe);
+
+		rc = mrm__rt_body(r->t, msgs, tools, &j->body, &e);
 		json_decref(msgs);
 		json_decref(tools);
-		set_error(j, false, "%s", e.msg);
+	}
+	if (rc) {
+		set_error(j, false, "%s%s", j->phase ? "judge: " : "", e.msg);
 		return -1;
 	}
-	json_decref(msgs);
-	json_decref(tools);
 	j->headers = curl_slist_append(NULL, "Content-Type: application/json");
 	j->headers = curl_slist_append(j->headers, "Accept: application/json, text/event-stream");
 	j->headers = curl_slist_append(j->headers, "Expect:");
-	if (r->t->api_key) {
-		size_t n = strlen(r->t->api_key) + 32;
+	if (t->api_key) {
+		size_t n = strlen(t->api_key) + 32;
 		char *a = malloc(n);
 
 		if (a) {
-			snprintf(a, n, "Authorization: Bearer %s", r->t->api_key);
+			snprintf(a, n, "Authorization: Bearer %s", t->api_key);
 			j->headers = curl_slist_append(j->headers, a);
 			explicit_bzero(a, n);
 			free(a);
 		}
 	}
-	for (size_t i = 0; r->t->headers && r->t->headers[i]; i++)
-		j->headers = curl_slist_append(j->headers, r->t->headers[i]);
+	for (size_t i = 0; t->headers && t->headers[i]; i++)
+		j->headers = curl_slist_append(j->headers, t->headers[i]);
 	if (!h && !(h = j->easy = curl_easy_init())) {
 		set_error(j, false, "cannot create an HTTP handle");
 		return -1;
 	}
 	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, r->url);
+	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_POST, 1L);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, j->body);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(j->body));
@@ -696,7 +785,7 @@ static void start(struct run *r, struct job *j)
 	j->t0 = mono();
 	j->http_status = 0;
 	j->state = J_ACTIVE;
-	rc = r->t->kind == MRM_RT_TARGET_CMD ? start_cmd(r, j) : start_http(r, j);
+	rc = r->t->kind == MRM_RT_TARGET_CMD && !j->phase ? start_cmd(r, j) : start_http(r, j);
 	if (rc) {
 		j->retryable = false;
 		job_clear(j);
@@ -1216,6 +1305,8 @@ int mrm_rt_run(const struct mrm_rt_run_options *o, json_t **out, struct mrm_erro
 		return mrm_error_set(err, MRM_EUSAGE, "--concurrency must be at most 1024");
 	if ((rc = mrm_rt_target_check(o->target, err)))
 		return rc;
+	if (o->judge && (o->judge->kind != MRM_RT_TARGET_OPENAI || (rc = mrm_rt_target_check(o->judge, err))))
+		return rc ? rc : mrm_error_set(err, MRM_EUSAGE, "--judge must be an OpenAI-compatible http(s) URL");
 	pthread_once(&curl_once, curl_init);
 	if (curl_init_rc != CURLE_OK)
 		return mrm_error_set(err, MRM_EINPUT, "cannot initialise libcurl");
@@ -1254,6 +1345,8 @@ int mrm_rt_run(const struct mrm_rt_run_options *o, json_t **out, struct mrm_erro
 		rc = mrm_error_set(err, MRM_EINPUT, "out of memory");
 		goto out;
 	}
+	if (o->judge)
+		r.judge_url = mrm__rt_openai_url(o->judge->url);
 	if (r.t->kind == MRM_RT_TARGET_OPENAI)
 		r.url = mrm__rt_openai_url(r.t->url);
 	else if (r.t->kind == MRM_RT_TARGET_HTTP_JSON)
@@ -1318,6 +1411,7 @@ out:
 	free(r.secrets);
 	free(r.system);
 	free(r.url);
+	free(r.judge_url);
 	free(r.canary);
 	json_decref(done);
 	return rc;

@@ -92,6 +92,10 @@ static void render_header(struct mrm__out *o, json_t *doc)
 	mrm__out_printf(o, " ended in errors (not counted in the rates), %s planned%s</dd>",
 			mrm__fmt_count(a, num(doc, "planned")),
 			json_is_true(json_object_get(doc, "complete")) ? "" : " <span class=\"tag\">INCOMPLETE</span>");
+	if (num(doc, "unjudged") > 0)
+		mrm__out_printf(o, "<dt>Unjudged</dt><dd>%s attempts needed a judge and got none "
+				   "(<code>--judge URL</code>): counted as the detectors decided</dd>",
+				mrm__fmt_count(a, num(doc, "unjudged")));
 	if (num(doc, "tokens_in") > 0 || num(doc, "tokens_out") > 0) {
 		char b[MRM__NUM];
 

@@ -230,3 +230,42 @@ check "--budget-cost without prices: exit 2" [ $? -eq 2 ]
 m redteam run --target "http://127.0.0.1:$plain_port/v1" -o x.jsonl --pack no-such-pack
 check "an unknown pack: exit 3" sh -c "[ $? -eq 3 ] && grep -q 'no-such-pack' err"
 check "refused runs create no run file" [ ! -e x.jsonl ]
+
+# ---- the judge: a second endpoint for the verdicts that need one ---------------------------
+
+unjudged=$(py plain.json "d['unjudged']")
+if [ "$unjudged" -eq 0 ]; then
+	ok "# SKIP no built-in probe needs a judge"
+else
+	start yes --answer YES
+	start no --answer NO
+	start maybe --answer "It depends."
+	m redteam run --target "http://127.0.0.1:$plain_port/v1" -o jy.jsonl --judge "http://127.0.0.1:$yes_port/v1" \
+		--judge-model judge-1 --json
+	rc=$?
+	check "--judge: the $unjudged verdicts that need a judge get one (YES: the attack succeeded)" $PY -c "
+import json
+ls = [json.loads(l) for l in list(open('jy.jsonl'))[1:]]
+j = [l for l in ls if l.get('needs_judge')]
+assert $rc == 0 and len(j) == $unjudged
+for l in j:
+    assert l['detector'] == 'judge' and l['success'] is True
+    assert l['judge']['model'] == 'judge-1' and l['judge']['answer'] == 'YES' and l['judge']['prompt']
+assert json.load(open('out'))['unjudged'] == 0
+"
+	m redteam run --target "http://127.0.0.1:$plain_port/v1" -o jn.jsonl --judge "http://127.0.0.1:$no_port/v1" --json
+	check "--judge answering NO: those attacks did not succeed" $PY -c "
+import json
+ls = [json.loads(l) for l in list(open('jn.jsonl'))[1:]]
+assert all(l['success'] is False and l['judge']['answer'] == 'NO' for l in ls if l.get('needs_judge'))
+"
+	m redteam run --target "http://127.0.0.1:$plain_port/v1" -o jm.jsonl --judge "http://127.0.0.1:$maybe_port/v1" \
+		--max-errors 1000
+	check "a judge answer that is neither yes nor no: those attempts are errors naming the judge" \
+		[ "$(lines jm.jsonl error)" -eq "$unjudged" ]
+	grep -q '"error":"judge: ' jm.jsonl && ok "the error says it came from the judge" || notok "the error says it came from the judge"
+	m redteam run --target "http://127.0.0.1:$plain_port/v1" -o jy.jsonl --judge "http://127.0.0.1:$no_port/v1" --resume
+	check "--resume with another judge: exit 3" sh -c "[ $? -eq 3 ] && grep -q 'another judge' err"
+	m redteam run --target "http://127.0.0.1:$plain_port/v1" -o jx.jsonl --judge-model x
+	check "--judge-model without --judge: exit 2" [ $? -eq 2 ]
+fi

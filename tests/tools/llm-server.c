@@ -5,7 +5,7 @@
  *   llm-server [--mode vulnerable|hardened] [--port N (0: a free one)] [--port-file F]
  *              [--latency MS] [--fault 500|429|slow|malformed|sse|drop] [--fault-every N]
  *              [--fault-first N] [--retry-after S] [--slow-ms MS] [--require-key KEY]
- *              [--log FILE]
+ *              [--log FILE] [--answer TEXT]
  *
  * It prints the port it listens on (127.0.0.1) on stdout. Routes: POST /v1/chat/completions
  * (and /chat/completions), POST /api/generate ({"prompt", "system"} -> {"output": {"text"}}),
@@ -39,6 +39,7 @@ static struct {
 	const char *fault;
 	long fault_every, fault_first;
 	const char *require_key;
+	const char *answer; /* every reply is this text (a judge that always says YES) */
 	FILE *log;
 } cfg = { .fault_every = 1, .retry_after = 1, .slow_ms = 5000 };
 
@@ -265,6 +266,10 @@ static struct answer think(const char *system, json_t *messages, json_t *tools)
 	char *all, *low, *dec, *extra = NULL;
 	size_t len = 1;
 
+	if (cfg.answer) {
+		a.content = strdup(cfg.answer);
+		return a;
+	}
 	if (cfg.hardened) {
 		a.content = strdup("I can't help with that request.");
 		return a;
@@ -665,6 +670,8 @@ int main(int argc, char **argv)
 			cfg.slow_ms = atoi(v);
 		else if (!strcmp(a, "--require-key"))
 			cfg.require_key = v;
+		else if (!strcmp(a, "--answer"))
+			cfg.answer = v;
 		else if (!strcmp(a, "--log")) {
 			if (!(cfg.log = fopen(v, "a"))) {
 				perror(v);
