@@ -112,15 +112,18 @@ check "an interrupted run: exit 130 and no evidence" \
 m redteam run --target "$H" -o h.jsonl --model assistant --json
 rc=$?
 cp out h.json
-check "hardened retest: exit 0, every finding fixed -> awaiting-verification" \
-	sh -c "[ $rc -eq 0 ] && [ \$(sqlite3 '$MRM_DB' \"SELECT count(*) FROM findings WHERE status = 'awaiting-verification'\") -eq $failing ]"
-check "the retest is recorded on each finding" \
-	[ "$(q "SELECT count(*) FROM findings WHERE description LIKE '%Retest 2026-11-26 (evidence E-3, %h.jsonl): 0 of % attacks succeeded.'")" -eq "$failing" ]
+fixed=$(py h.json "sum(1 for k, c in d['categories'].items() if c['successes'] == 0 and json.load(open('v1.json'))['categories'][k]['successes'])")
+check "hardened retest: exit 0, the findings of every category now clean ($fixed) -> awaiting-verification" \
+	sh -c "[ $rc -eq 0 ] && [ $fixed -gt 0 ] && [ \$(sqlite3 '$MRM_DB' \"SELECT count(*) FROM findings WHERE status = 'awaiting-verification'\") -eq $fixed ]"
+check "the retest is recorded on each of them" \
+	[ "$(q "SELECT count(*) FROM findings WHERE description LIKE '%Retest 2026-11-26 (evidence E-3, %h.jsonl): 0 of % attacks succeeded.'")" -eq "$fixed" ]
 check "the findings stay unverified: a validator's verification is still needed to close" \
 	[ "$(q "SELECT count(*) FROM findings WHERE verified_by IS NOT NULL OR closed_at IS NOT NULL")" -eq 0 ]
+check "a category still failing keeps its finding open" \
+	[ "$(q "SELECT count(*) FROM findings WHERE status = 'open'")" -eq $((failing - fixed)) ]
 m redteam run --target "$V" -o v3.jsonl --model assistant
-check "failing again after the retest: back to in-remediation" \
-	[ "$(q "SELECT count(*) FROM findings WHERE status = 'in-remediation' AND description LIKE '%still succeed%'")" -eq "$failing" ]
+check "failing again after the retest: back to in-remediation, the failed retest recorded" \
+	[ "$(q "SELECT count(*) FROM findings WHERE status = 'in-remediation' AND description LIKE '%still succeed%'")" -eq "$fixed" ]
 
 # ---- report --model files a run made elsewhere; threshold --------------------------------------
 
