@@ -387,7 +387,7 @@ static int finish(struct cli *c, const char *path, json_t *extra, const char *ht
 	struct mrm_error check = { 0 };
 	int rc, crc;
 
-	if ((rc = mrm_rt_runfile_read(path, &rf, &c->err)) || (rc = mrm_rt_results(rf, &ro, &res, &c->err)))
+	if ((rc = mrm_rt_runfile_read(path, MRM_RT_RUNFILE_LIGHT, &rf, &c->err)) || (rc = mrm_rt_results(rf, &ro, &res, &c->err)))
 		goto out;
 	if (rf->torn)
 		fprintf(stderr, "mrm: warning: %s ends in a line cut short (an interrupted write): left out; --resume repairs it\n",
@@ -734,7 +734,7 @@ static int red_diff(struct cli *c, int argc, char **argv)
 
 	if ((rc = cli_parse(c, argc - 1, argv + 1, diff_spec, &a)) ||
 	    (rc = cli_need_pos(c, &a, 2, 2, "BEFORE.jsonl AFTER.jsonl")) ||
-	    (rc = mrm_rt_runfile_read(a.pos[0], &b, &c->err)) || (rc = mrm_rt_runfile_read(a.pos[1], &f, &c->err)) ||
+	    (rc = mrm_rt_runfile_read(a.pos[0], MRM_RT_RUNFILE_LIGHT, &b, &c->err)) || (rc = mrm_rt_runfile_read(a.pos[1], MRM_RT_RUNFILE_LIGHT, &f, &c->err)) ||
 	    (rc = mrm_rt_diff(b, f, &d, &c->err)))
 		goto out;
 	if (c->json) {

@@ -165,12 +165,23 @@ struct mrm_rt_runfile {
 };
 
 /*
- * Reads a run file. A first line that is not an mrm red-team header, or any complete line
- * that is not a JSON object with "key" and "status", is MRM_EINPUT naming FILE:LINE; a
- * last line without its newline (an interrupted write) is left out and flagged `torn`.
- * Free with mrm_rt_runfile_free (NULL-safe).
+ * Keep in memory only what results, diffs and resuming need: every attempt's key, pack,
+ * probe, category, OWASP ids, status, success, needs_judge, detector, tokens, cost and
+ * error, and the full line (transcript, evidence, judge) of the first successful attempt
+ * of each probe only. A run of 100,000 attempts then takes tens of megabytes, not the
+ * size of its transcripts.
  */
-int mrm_rt_runfile_read(const char *path, struct mrm_rt_runfile **out, struct mrm_error *err);
+#define MRM_RT_RUNFILE_LIGHT 1u
+
+/*
+ * Reads a run file (flags: 0, or MRM_RT_RUNFILE_LIGHT). A first line that is not an mrm
+ * red-team header, or any complete line that is not a JSON object with "key", "category"
+ * and "status", is MRM_EINPUT naming FILE:LINE; a last line without its newline (an
+ * interrupted write) is left out and flagged `torn`. Free with mrm_rt_runfile_free
+ * (NULL-safe).
+ */
+int mrm_rt_runfile_read(const char *path, unsigned flags, struct mrm_rt_runfile **out,
+			struct mrm_error *err);
 void mrm_rt_runfile_free(struct mrm_rt_runfile *r);
 
 /*

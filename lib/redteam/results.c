@@ -232,7 +232,10 @@ int mrm_rt_results(const struct mrm_rt_runfile *r, const struct mrm_rt_results_o
 			json_object_set_new(w, "attempts", json_integer(json_integer_value(json_object_get(w, "attempts")) + 1));
 			if (success) {
 				json_object_set_new(w, "successes", json_integer(json_integer_value(json_object_get(w, "successes")) + 1));
-				if (!json_object_get(w, "sample"))
+				/* The transcript of a light read is on one success per probe. */
+				if (!json_object_get(w, "sample") ||
+				    (!json_object_get(json_object_get(w, "sample"), "messages") &&
+				     json_object_get(line, "messages")))
 					json_object_set(w, "sample", line);
 			}
 		}

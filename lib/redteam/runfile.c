@@ -238,9 +238,47 @@ void mrm_rt_runfile_free(struct mrm_rt_runfile *r)
 	free(r);
 }
 
-int mrm_rt_runfile_read(const char *path, struct mrm_rt_runfile **out, struct mrm_error *err)
+/* The keys a light read keeps on an attempt line that is not its probe's sample. */
+static const char *const light_keys[] = { "type", "key", "pack", "probe", "category", "owasp", "status",
+					   "success", "needs_judge", "detector", "tokens_in", "tokens_out",
+					   "cost", "error", NULL };
+
+/* Strips `line` to light_keys unless it is the first success of its probe (in `samples`). */
+static void lighten(json_t *line, json_t *samples)
+{
+	const char *key = json_string_value(json_object_get(line, "key")), *hash, *k;
+	json_t *v, *keep;
+	void *tmp;
+	char probe[512];
+	size_t n;
+
+	if (json_is_true(json_object_get(line, "success"))) {
+		hash = strrchr(key, '#');
+		n = hash ? (size_t)(hash - key) : strlen(key);
+		snprintf(probe, sizeof(probe), "%.*s", (int)n, key);
+		if (!json_object_get(samples, probe)) {
+			json_object_set_new(samples, probe, json_true());
+			return;
+		}
+	}
+	keep = json_object();
+	for (size_t i = 0; light_keys[i]; i++)
+		json_object_set_new(keep, light_keys[i], json_true());
+	/* A judged attempt stays marked as judged, without the judge's prompt. */
+	if (json_object_get(line, "judge"))
+		json_object_set_new(line, "judge", json_true());
+	json_object_set_new(keep, "judge", json_true());
+	json_object_foreach_safe(line, tmp, k, v)
+		if (!json_object_get(keep, k))
+			json_object_del(line, k);
+	json_decref(keep);
+}
+
+int mrm_rt_runfile_read(const char *path, unsigned flags, struct mrm_rt_runfile **out,
+			struct mrm_error *err)
 {
 	struct mrm_rt_runfile *r = NULL;
+	json_t *samples = json_object();
 	FILE *f;
 	char *line = NULL;
 	size_t cap = 0;
@@ -248,8 +286,10 @@ int mrm_rt_runfile_read(const char *path, struct mrm_rt_runfile **out, struct mr
 	int rc = MRM_OK;
 
 	*out = NULL;
-	if (!(f = fopen(path, "r")))
+	if (!(f = fopen(path, "r"))) {
+		json_decref(samples);
 		return mrm_error_set(err, MRM_EINPUT, "cannot read run file %s: %s", path, strerror(errno));
+	}
 	if (!(r = calloc(1, sizeof(*r))) || !(r->path = strdup(path)) || !(r->attempts = json_array())) {
 		rc = mrm_error_set(err, MRM_EINPUT, "out of memory");
 		goto out;
@@ -298,6 +338,8 @@ int mrm_rt_runfile_read(const char *path, struct mrm_rt_runfile **out, struct mr
 						   path, r->lines);
 				goto out;
 			}
+			if (flags & MRM_RT_RUNFILE_LIGHT)
+				lighten(v, samples);
 			json_array_append_new(r->attempts, v);
 		} else {
 			rc = mrm_error_set(err, MRM_EINPUT, "%s:%zu: unknown line type '%s'", path, r->lines,
@@ -316,6 +358,7 @@ int mrm_rt_runfile_read(const char *path, struct mrm_rt_runfile **out, struct mr
 		goto out;
 	}
 out:
+	json_decref(samples);
 	free(line);
 	fclose(f);
 	if (rc)

@@ -1205,7 +1205,7 @@ static int open_output(struct run *r, json_t **done, const char *created_at)
 		json_t *latest, *line;
 		const char *key;
 
-		if ((rc = mrm_rt_runfile_read(o->output, &rf, r->err)))
+		if ((rc = mrm_rt_runfile_read(o->output, MRM_RT_RUNFILE_LIGHT, &rf, r->err)))
 			return rc;
 		r->canary = strdup(json_string_value(json_object_get(rf->header, "canary")) ?
 				   json_string_value(json_object_get(rf->header, "canary")) : "");

@@ -85,7 +85,7 @@ static void read_ok(const char *path, struct mrm_rt_runfile **r)
 {
 	struct mrm_error err = { 0 };
 
-	if (mrm_rt_runfile_read(path, r, &err))
+	if (mrm_rt_runfile_read(path, 0, r, &err))
 		fail_msg("%s", err.msg);
 }
 
@@ -164,7 +164,7 @@ static void expect_read_error(const char *content, const char *text)
 
 	fputs(content, f);
 	fclose(f);
-	assert_int_equal(mrm_rt_runfile_read(path, &r, &err), MRM_EINPUT);
+	assert_int_equal(mrm_rt_runfile_read(path, 0, &r, &err), MRM_EINPUT);
 	assert_null(r);
 	if (!strstr(err.msg, text))
 		fail_msg("'%s' lacks '%s'", err.msg, text);
@@ -214,7 +214,7 @@ static void test_runfile_errors(void **state)
 		expect_read_error(doc, "unknown line type 'note'");
 	}
 	expect_read_error("{\"type\":\"header\",\"format\":\"mrm-redteam-run\",\"format_version\":9}\n", "newer than this mrm reads");
-	assert_int_equal(mrm_rt_runfile_read("/nonexistent/run.jsonl", &r, &err), MRM_EINPUT);
+	assert_int_equal(mrm_rt_runfile_read("/nonexistent/run.jsonl", 0, &r, &err), MRM_EINPUT);
 	assert_non_null(strstr(err.msg, "/nonexistent/run.jsonl"));
 }
 
