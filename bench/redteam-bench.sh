@@ -89,6 +89,8 @@ json.dump(tools, open("tools.json", "w"))
 print(rep, len(probes) * rep)
 EOF
 read -r rep attempts <repeat.txt
+touch "$log"
+first=$(($(wc -l <"$log") + 1)) # this invocation's lines of the log
 printf '{{ messages | dump }}\n' >prompt.json
 echo "$(date -u +%FT%TZ) redteam-bench: $attempts attempts ($rep x $(($attempts / $rep)) probes), concurrency $CONC" | tee -a "$log"
 
@@ -160,7 +162,8 @@ echo "$agree" | tee -a "$log"
 {
 echo "$attempts attempts at concurrency $CONC; $agree."
 echo
-$PY - "$log" "$attempts" "$CONC" "$REPEAT" <<'EOF'
+tail -n +"$first" "$log" >this.log
+$PY - this.log "$attempts" "$CONC" "$REPEAT" <<'EOF'
 
 import statistics, sys
 log, attempts, conc, repeat = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
