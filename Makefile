@@ -99,7 +99,7 @@ check: deps
 	sh tests/run build-san
 
 demo: deps
-	$(MAKE) O=build all
+	$(MAKE) O=build all build/tests/tools/llm-server
 	sh scripts/demo
 
 bench:

@@ -180,5 +180,6 @@ int cmd_gate(struct cli *c, int argc, char **argv);
 void cli_print_gate_controls(json_t *doc, bool problems_only);
 int cmd_doc(struct cli *c, int argc, char **argv);
 int cmd_pack(struct cli *c, int argc, char **argv);
+int cmd_redteam(struct cli *c, int argc, char **argv);
 
 #endif

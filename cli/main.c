@@ -226,6 +226,33 @@ static const struct cli_command commands[] = {
 	  "written with --allow-missing: 0), 4 unknown model\n"
 	  "exit (verify): 0 intact, 1 tampered (names each altered, missing or extra file), 3 not a pack\n"
 	  "see docs/packs.md" },
+	{ "redteam", cmd_redteam, "red-team a generative-AI endpoint: probe packs, resumable runs, reports, retests",
+	  "mrm redteam run --target URL|http+json:URL|cmd:COMMAND -o RUN.jsonl [--pack NAME|FILE ...]\n"
+	  "                [--target-model NAME] [--api-key-env VAR] [--system-prompt FILE]\n"
+	  "                [--temperature X] [--max-tokens N] [--header 'NAME: VALUE' ...] [--tools FILE.json]\n"
+	  "                [--request-template FILE --reply-path a.b.0.c]   (http+json; cmd: --reply-path optional)\n"
+	  "                [--judge URL [--judge-model NAME] [--judge-api-key-env VAR]]\n"
+	  "                [--secret TEXT ...] [--repeat N] [--seed S] [--concurrency N] [--rate R]\n"
+	  "                [--timeout S] [--retries N] [--backoff S] [--max-errors N]\n"
+	  "                [--price-in X --price-out Y] [--budget-tokens N] [--budget-cost X] [--resume]\n"
+	  "                [--fail-on CATEGORY>RATE ...] [--html OUT.html] [--worst N] [--quiet]\n"
+	  "                [--model ID [--version V] [--finding-threshold RATE] [--finding-severity S]]\n"
+	  "mrm redteam report RUN.jsonl [--html OUT.html] [--fail-on CATEGORY>RATE ...] [--worst N] [--model ID ...]\n"
+	  "mrm redteam diff BEFORE.jsonl AFTER.jsonl\n"
+	  "mrm redteam packs              (the built-in packs)\n"
+	  "mrm redteam probes [--pack NAME|FILE ...]\n"
+	  "categories: prompt_injection jailbreak system_prompt_leak data_exfiltration harmful_content\n"
+	  "            excessive_agency hallucination; --fail-on also takes LLM01..LLM10, any, overall;\n"
+	  "            RATE in [0, 1] or a percentage, e.g. --fail-on 'prompt_injection>0.05'\n"
+	  "A canary is planted after your system prompt; --secret values are detected and only their\n"
+	  "SHA-256 is written. Ctrl-C stops cleanly (exit 130); --resume continues the run file.\n"
+	  "--model ID files a complete run as evidence (redteam-report) and opens a finding per category\n"
+	  "over --finding-threshold (default 0: any success); a retest with no success moves them to\n"
+	  "awaiting-verification.\n"
+	  "exit: 0 ok, 1 a --fail-on rule broken (diff: probes newly failing), 2 usage, 3 bad input or\n"
+	  "      run file, 4 unknown model, 5 not permitted, 7 stopped after --max-errors consecutive\n"
+	  "      errors (target down, 429 forever), 130 interrupted\n"
+	  "see docs/redteam.md" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -241,7 +268,7 @@ static void print_help(FILE *f)
 {
 	fprintf(f, "usage: mrm [--db PATH] [--as USER] [--json] COMMAND [ARGS]\n\n"
 		   "Model risk management: inventory, tiering, findings, acceptances, reviews,\n"
-		   "incidents, a tamper-evident audit trail, independent validation, drift and monitors.\n\ncommands:\n");
+		   "incidents, a tamper-evident audit trail, independent validation, drift, monitors, red teaming.\n\ncommands:\n");
 	for (const struct cli_command *k = commands; k->name; k++)
 		fprintf(f, "  %-12s %s\n", k->name, k->summary);
 	fprintf(f, "\nstore: --db, else $MRM_DB, else ./mrm.db; actor: --as, else $MRM_USER, else the OS user\n"
