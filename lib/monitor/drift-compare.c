@@ -87,6 +87,40 @@ static json_t *reals(const double *x, size_t n)
 	return a;
 }
 
+/* The histogram bin of v (lo <= v <= hi), clamped to the last bin: non-decreasing in v. */
+static size_t hist_bin(double v, double lo, double hi, size_t bins)
+{
+	size_t k = hi > lo ? (size_t)((v - lo) / (hi - lo) * (double)bins) : 0;
+
+	return k < bins ? k : bins - 1;
+}
+
+/* Proportions of the ascending x[0..n) per bin, by binary search of each bin's start. */
+static void hist_counts(const double *x, size_t n, double lo, double hi, size_t bins, double *out)
+{
+	size_t at = 0, b;
+
+	for (b = 1; b <= bins; b++) {
+		size_t l = at, h = n;
+
+		if (b < bins) {
+			/* First index whose bin is >= b. */
+			while (l < h) {
+				size_t mid = l + (h - l) / 2;
+
+				if (hist_bin(x[mid], lo, hi, bins) < b)
+					l = mid + 1;
+				else
+					h = mid;
+			}
+		} else {
+			l = n;
+		}
+		out[b - 1] = (double)(l - at) / (double)n;
+		at = l;
+	}
+}
+
 /*
  * "histogram": DRIFT_HIST_BINS equal-width bins over the range of both (sorted) samples, the
  * proportion of each side per bin; the last bin is closed.
@@ -100,20 +134,8 @@ static int histogram(json_t *obj, const double *a, size_t na, const double *b, s
 
 	for (i = 0; i <= bins; i++)
 		edges[i] = i == bins ? hi : lo + (hi - lo) * (double)i / (double)bins;
-	for (i = 0; i < na; i++) {
-		size_t k = hi > lo ? (size_t)((a[i] - lo) / (hi - lo) * (double)bins) : 0;
-
-		ra[k < bins ? k : bins - 1] += 1;
-	}
-	for (i = 0; i < nb; i++) {
-		size_t k = hi > lo ? (size_t)((b[i] - lo) / (hi - lo) * (double)bins) : 0;
-
-		rb[k < bins ? k : bins - 1] += 1;
-	}
-	for (i = 0; i < bins; i++) {
-		ra[i] /= (double)na;
-		rb[i] /= (double)nb;
-	}
+	hist_counts(a, na, lo, hi, bins, ra);
+	hist_counts(b, nb, lo, hi, bins, rb);
 	h = json_pack("{s:o, s:o, s:o}", "edges", reals(edges, bins + 1), "reference", reals(ra, bins),
 		      "current", reals(rb, bins));
 	if (!h)
@@ -128,8 +150,7 @@ static int numeric_column(const struct mrm_drift_options *o, const struct drift_
 {
 	size_t na = rc->n, nb = cc->n;
 	const double *a = rc->num, *b = cc->num;
-	struct mrm_drift_test ks, ad;
-	struct mrm_metric psi, w, wn, js;
+	struct mrm_drift_numeric d;
 	json_t *undef = json_object();
 	const char *m = o->method;
 	int rc_ = 0;
@@ -142,27 +163,27 @@ static int numeric_column(const struct mrm_drift_options *o, const struct drift_
 		goto out;
 	}
 	json_object_set_new(r->obj, "type", json_string("numeric"));
-	if ((rc_ = mrm_ks_2samp(a, na, b, nb, &ks, err)) ||
-	    (rc_ = mrm_psi(a, na, b, nb, 0, &psi, err)) ||
-	    (rc_ = mrm_wasserstein(a, na, b, nb, &w, &wn, err)) ||
-	    (rc_ = mrm_jensen_shannon(a, na, b, nb, 0, &js, err)) ||
-	    (rc_ = mrm_anderson_ksamp(a, na, b, nb, &ad, err)))
+	/* The side's values are sorted: every measure from one walk. */
+	if ((rc_ = mrm_drift_numeric_sorted(a, na, b, nb, 0, &d, err)))
 		goto out;
-	json_object_set_new(r->obj, "ks_statistic", metric(ks.statistic, undef, "ks_statistic"));
-	json_object_set_new(r->obj, "ks_p_value", metric(ks.p_value, undef, "ks_p_value"));
-	json_object_set_new(r->obj, "psi", metric(psi, undef, "psi"));
-	json_object_set_new(r->obj, "wasserstein", metric(w, undef, "wasserstein"));
-	json_object_set_new(r->obj, "wasserstein_norm", metric(wn, undef, "wasserstein_norm"));
-	json_object_set_new(r->obj, "jensen_shannon", metric(js, undef, "jensen_shannon"));
-	json_object_set_new(r->obj, "anderson_darling", metric(ad.statistic, undef, "anderson_darling"));
+	json_object_set_new(r->obj, "ks_statistic", metric(d.ks.statistic, undef, "ks_statistic"));
+	json_object_set_new(r->obj, "ks_p_value", metric(d.ks.p_value, undef, "ks_p_value"));
+	json_object_set_new(r->obj, "psi", metric(d.psi, undef, "psi"));
+	json_object_set_new(r->obj, "wasserstein", metric(d.wasserstein, undef, "wasserstein"));
+	json_object_set_new(r->obj, "wasserstein_norm", metric(d.wasserstein_norm, undef,
+							       "wasserstein_norm"));
+	json_object_set_new(r->obj, "jensen_shannon", metric(d.jensen_shannon, undef, "jensen_shannon"));
+	json_object_set_new(r->obj, "anderson_darling", metric(d.anderson.statistic, undef,
+							       "anderson_darling"));
 	if (!m || !strcmp(m, "chi2") || !strcmp(m, "z"))
 		m = na <= DRIFT_SMALL_ROWS ? "ks" : "wasserstein";
 	if (!strcmp(m, "ks")) {
-		set_decision(r, "ks", ks.statistic, ks.p_value, threshold_of(o, m));
+		set_decision(r, "ks", d.ks.statistic, d.ks.p_value, threshold_of(o, m));
 	} else {
-		struct mrm_metric s = !strcmp(m, "psi") ? psi : !strcmp(m, "wasserstein") ? wn :
-				      !strcmp(m, "jensen_shannon") ? js : ad.statistic;
-		struct mrm_metric p = !strcmp(m, "anderson_darling") ? ad.p_value :
+		struct mrm_metric s = !strcmp(m, "psi") ? d.psi : !strcmp(m, "wasserstein") ?
+				      d.wasserstein_norm : !strcmp(m, "jensen_shannon") ?
+				      d.jensen_shannon : d.anderson.statistic;
+		struct mrm_metric p = !strcmp(m, "anderson_darling") ? d.anderson.p_value :
 				      (struct mrm_metric){ NAN, NULL };
 
 		set_decision(r, m, s, p, threshold_of(o, m));
