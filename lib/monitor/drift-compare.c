@@ -144,12 +144,33 @@ static int histogram(json_t *obj, const double *a, size_t na, const double *b, s
 	return 0;
 }
 
+/* Room for n doubles in *buf (of *cap). */
+static int reserve(double **buf, size_t *cap, size_t n)
+{
+	double *p;
+
+	if (n <= *cap)
+		return 0;
+	if (!(p = realloc(*buf, n * sizeof(*p))))
+		return -1;
+	*buf = p;
+	*cap = n;
+	return 0;
+}
+
+void drift_scratch_free(struct drift_scratch *s)
+{
+	free(s->a);
+	free(s->b);
+	memset(s, 0, sizeof(*s));
+}
+
 static int numeric_column(const struct mrm_drift_options *o, const struct drift_col *rc,
 			  const struct drift_col *cc, bool detail, struct drift_result *r,
-			  struct mrm_error *err)
+			  struct drift_scratch *sc, struct mrm_error *err)
 {
 	size_t na = rc->n, nb = cc->n;
-	const double *a = rc->num, *b = cc->num;
+	const double *a = NULL, *b = NULL;
 	struct mrm_drift_numeric d;
 	json_t *undef = json_object();
 	const char *m = o->method;
@@ -162,6 +183,13 @@ static int numeric_column(const struct mrm_drift_options *o, const struct drift_
 				   "every current value is missing");
 		goto out;
 	}
+	if (reserve(&sc->a, &sc->acap, na) || reserve(&sc->b, &sc->bcap, nb)) {
+		rc_ = oom(err);
+		goto out;
+	}
+	if ((rc_ = drift_col_sorted(rc, sc->a, &a, err)) ||
+	    (rc_ = drift_col_sorted(cc, sc->b, &b, err)))
+		goto out;
 	json_object_set_new(r->obj, "type", json_string("numeric"));
 	/* The side's values are sorted: every measure from one walk. */
 	if ((rc_ = mrm_drift_numeric_sorted(a, na, b, nb, 0, &d, err)))
@@ -338,13 +366,24 @@ out:
 	return rc_;
 }
 
+int drift_compare_with(const struct mrm_drift_options *o, const struct drift_col *ref,
+		       const struct drift_col *cur, bool detail, struct drift_result *r,
+		       struct drift_scratch *s, struct mrm_error *err)
+{
+	if (ref->type == MRM_COL_CATEGORICAL)
+		return categorical_column(o, ref, cur, detail, r, err);
+	return numeric_column(o, ref, cur, detail, r, s, err);
+}
+
 int drift_compare(const struct mrm_drift_options *o, const struct drift_col *ref,
 		  const struct drift_col *cur, bool detail, struct drift_result *r,
 		  struct mrm_error *err)
 {
-	if (ref->type == MRM_COL_CATEGORICAL)
-		return categorical_column(o, ref, cur, detail, r, err);
-	return numeric_column(o, ref, cur, detail, r, err);
+	struct drift_scratch s = { 0 };
+	int rc = drift_compare_with(o, ref, cur, detail, r, &s, err);
+
+	drift_scratch_free(&s);
+	return rc;
 }
 
 void drift_correct(struct drift_result *cols, size_t n, enum mrm_drift_correction how)

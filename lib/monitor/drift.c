@@ -1,14 +1,19 @@
 /*
  * mrm drift: per-column drift between a reference and a current data file, as one JSON document.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mrm/drift.h"
 #include "mrm/hash.h"
+#include "mrm/table.h"
 #include "monitor/drift-internal.h"
 
 static const char *const methods[] = { "ks", "psi", "chi2", "wasserstein", "jensen_shannon",
@@ -34,16 +39,75 @@ static json_t *problem(const char *col, const char *what)
 	return json_pack("{s:s, s:s}", "column", col, "problem", what);
 }
 
-static json_t *side(const char *path, uint64_t rows)
-{
+/*
+ * One input file: its reader, and the SHA-256 of the bytes the reader read (taken as they
+ * pass, so the file is read once). stdin ("-") is not hashed.
+ */
+struct input {
+	const char *path;
+	int fd;
+	struct mrm_sha256 sha;
+	bool hashing;
 	char hex[MRM_SHA256_HEX];
-	struct mrm_error e = { 0 };
-	json_t *s = json_pack("{s:s, s:I}", "path", path, "rows", (json_int_t)rows);
+	struct mrm_table_reader *r;
+};
 
-	if (strcmp(path, "-") && !mrm_sha256_file(path, hex, NULL, &e))
-		json_object_set_new(s, "sha256", json_string(hex));
-	else
-		json_object_set_new(s, "sha256", json_null());
+static ssize_t read_hashed(void *arg, void *buf, size_t len)
+{
+	struct input *in = arg;
+	ssize_t n = read(in->fd, buf, len);
+
+	if (n > 0)
+		mrm_sha256_update(&in->sha, buf, (size_t)n);
+	return n;
+}
+
+static void input_close(struct input *in)
+{
+	mrm_table_close(in->r);
+	in->r = NULL;
+	if (in->hashing)
+		mrm_sha256_release(&in->sha);
+	in->hashing = false;
+	if (in->fd >= 0)
+		close(in->fd);
+	in->fd = -1;
+}
+
+static int input_open(struct input *in, const char *path, const struct mrm_table_options *opt,
+		      struct mrm_error *err)
+{
+	struct mrm_error e = { 0 };
+
+	in->path = path;
+	in->fd = -1;
+	in->hashing = false;
+	in->hex[0] = 0;
+	in->r = NULL;
+	if (!strcmp(path, "-"))
+		return mrm_table_open(path, opt, &in->r, err);
+	if ((in->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return mrm_error_set(err, MRM_EINPUT, "cannot read %s: %s", path, strerror(errno));
+#ifdef POSIX_FADV_SEQUENTIAL
+	posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+	in->hashing = !mrm_sha256_init(&in->sha, &e);
+	return mrm_table_open_fn(path, read_hashed, in, opt, &in->r, err);
+}
+
+/* After the last batch: the digest of what was read. */
+static void input_digest(struct input *in)
+{
+	if (in->hashing)
+		mrm_sha256_final(&in->sha, in->hex);
+	in->hashing = false;
+}
+
+static json_t *side(const struct input *in, uint64_t rows)
+{
+	json_t *s = json_pack("{s:s, s:I}", "path", in->path, "rows", (json_int_t)rows);
+
+	json_object_set_new(s, "sha256", in->hex[0] ? json_string(in->hex) : json_null());
 	return s;
 }
 
@@ -57,16 +121,18 @@ static bool listed(const char *const *cols, const char *name)
 
 /*
  * Reads every row left in `r` (whose selected columns are the side's) into a new side, batch
- * by batch, and sorts it.
+ * by batch, and sorts it; `compact` keeps the numbers packed (DRIFT_EORDER: read again plain).
  */
 static int read_side(struct mrm_table_reader *r, const char *const *names, size_t n,
-		     struct drift_side **out, struct mrm_error *err)
+		     bool compact, struct drift_side **out, struct mrm_error *err)
 {
 	const struct mrm_table *b;
 	int rc;
 
 	if ((rc = drift_side_new(n, names, out, err)))
 		return rc;
+	if (compact)
+		drift_side_compact(*out);
 	while (!(rc = mrm_table_next(r, &b, err)) && b)
 		if ((rc = drift_side_add(*out, b, NULL, 0, err)))
 			break;
@@ -79,19 +145,131 @@ static int read_side(struct mrm_table_reader *r, const char *const *names, size_
 	return rc;
 }
 
+/*
+ * Selects the columns `names` as `types` in the input and reads it into a side: compact, or
+ * plain when a column turned categorical too late for that (the file is then read again).
+ */
+static int read_input(struct input *in, const struct mrm_table_options *opt,
+		      const char *const *names, const enum mrm_col_type *types, size_t n,
+		      struct drift_side **out, struct mrm_error *err)
+{
+	bool compact = in->fd >= 0;
+	size_t i;
+	int rc;
+
+	for (;;) {
+		for (i = 0; i < n; i++)
+			if ((rc = mrm_table_select(in->r, names[i], types[i], NULL, err)))
+				return rc;
+		rc = read_side(in->r, names, n, compact, out, err);
+		if (rc != DRIFT_EORDER)
+			break;
+		input_close(in);
+		if ((rc = input_open(in, in->path, opt, err)))
+			return rc;
+		compact = false;
+	}
+	if (!rc) {
+		/* Read through: the digest, and the reader's buffers back. */
+		input_digest(in);
+		mrm_table_close(in->r);
+		in->r = NULL;
+	}
+	return rc;
+}
+
 static int oom(struct mrm_error *err)
 {
 	return mrm_error_set(err, MRM_EINPUT, "out of memory");
 }
 
+/* Columns compared by several threads: a column's result object is touched by one only. */
+struct compare_job {
+	const struct mrm_drift_options *o;
+	const struct drift_side *rs, *cs;
+	struct drift_result *res;
+	size_t n, next;
+	pthread_mutex_t mu;
+	int *rc;
+	struct mrm_error *errs;
+};
+
+static void *compare_worker(void *arg)
+{
+	struct compare_job *j = arg;
+	struct drift_scratch sc = { 0 };
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&j->mu);
+		while (j->next < j->n && (!j->res[j->next].obj || j->res[j->next].method ||
+					  j->rs->cols[j->next].type != j->cs->cols[j->next].type))
+			j->next++;
+		i = j->next++;
+		pthread_mutex_unlock(&j->mu);
+		if (i >= j->n)
+			break;
+		j->rc[i] = drift_compare_with(j->o, &j->rs->cols[i], &j->cs->cols[i], true, &j->res[i],
+					      &sc, &j->errs[i]);
+	}
+	drift_scratch_free(&sc);
+	return NULL;
+}
+
+/* Threads for the comparisons: one per online CPU (at most 8), or as the read options say. */
+static int compare_threads(const struct mrm_drift_options *o)
+{
+	long n = o->read.threads > 0 ? o->read.threads : sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 8 ? 8 : (int)n;
+}
+
+/*
+ * Compares every column whose result object exists and is not yet decided (same type on both
+ * sides), as drift_compare would one after the other.
+ */
+static int compare_columns(const struct mrm_drift_options *o, const struct drift_side *rs,
+			   const struct drift_side *cs, struct drift_result *res, size_t n,
+			   struct mrm_error *err)
+{
+	struct compare_job j = { .o = o, .rs = rs, .cs = cs, .res = res, .n = n };
+	pthread_t th[8];
+	int nth = 0, want = compare_threads(o) - 1, rc = 0;
+	size_t i;
+
+	j.rc = calloc(n + 1, sizeof(*j.rc));
+	j.errs = calloc(n + 1, sizeof(*j.errs));
+	if (!j.rc || !j.errs) {
+		free(j.rc);
+		free(j.errs);
+		return oom(err);
+	}
+	pthread_mutex_init(&j.mu, NULL);
+	while (nth < want && (size_t)nth + 1 < n && !pthread_create(&th[nth], NULL, compare_worker, &j))
+		nth++;
+	compare_worker(&j);
+	while (nth > 0)
+		pthread_join(th[--nth], NULL);
+	pthread_mutex_destroy(&j.mu);
+	for (i = 0; i < n && !rc; i++)
+		if ((rc = j.rc[i]))
+			mrm_error_set(err, j.errs[i].code ? j.errs[i].code : rc, "%s", j.errs[i].msg);
+	free(j.rc);
+	free(j.errs);
+	return rc;
+}
+
 int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_error *err)
 {
-	struct mrm_table_reader *rr = NULL, *cr = NULL;
+	struct input ri = { .fd = -1 }, ci = { .fd = -1 };
+	struct mrm_table_reader *rr, *cr;
 	struct mrm_table_options ropt = o->read, copt = o->read;
 	struct drift_side *rs = NULL, *cs = NULL;
 	json_t *doc = NULL, *cols = NULL, *schema = NULL;
 	struct drift_result *res = NULL;
-	const char **names = NULL;
+	char **names = NULL;
+	enum mrm_col_type *types = NULL;
 	size_t i, nref, ncur, nsel = 0, tested = 0, drifted = 0;
 	int rc;
 
@@ -107,9 +285,11 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 				     "between 0 and 1 (a p-value level)" : "greater than 0");
 	ropt.name = NULL;
 	copt.name = NULL;
-	if ((rc = mrm_table_open(o->reference, &ropt, &rr, err)) ||
-	    (rc = mrm_table_open(o->current, &copt, &cr, err)))
+	if ((rc = input_open(&ri, o->reference, &ropt, err)) ||
+	    (rc = input_open(&ci, o->current, &copt, err)))
 		goto out;
+	rr = ri.r;
+	cr = ci.r;
 	nref = mrm_table_ncols(rr);
 	ncur = mrm_table_ncols(cr);
 	doc = json_object();
@@ -117,7 +297,8 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 	schema = json_array();
 	res = calloc(nref + 1, sizeof(*res));
 	names = calloc(nref + 1, sizeof(*names));
-	if (!doc || !cols || !schema || !res || !names) {
+	types = calloc(nref + 1, sizeof(*types));
+	if (!doc || !cols || !schema || !res || !names || !types) {
 		rc = oom(err);
 		goto out;
 	}
@@ -145,9 +326,11 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 			json_array_append_new(schema, problem(name, "missing_in_current"));
 			continue;
 		}
-		if ((rc = mrm_table_select(rr, name, MRM_COL_AUTO, NULL, err)))
+		if (!(names[nsel] = strdup(name))) {
+			rc = oom(err);
 			goto out;
-		names[nsel++] = name;
+		}
+		types[nsel++] = MRM_COL_AUTO;
 	}
 	for (i = 0; i < ncur; i++) {
 		const char *name = mrm_table_colname(cr, i);
@@ -156,7 +339,7 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 		    (!o->columns || listed(o->columns, name)))
 			json_array_append_new(schema, problem(name, "new_in_current"));
 	}
-	if ((rc = read_side(rr, names, nsel, &rs, err)))
+	if ((rc = read_input(&ri, &ropt, (const char *const *)names, types, nsel, &rs, err)))
 		goto out;
 	if (rs->rows == 0) {
 		rc = mrm_error_set(err, MRM_EINPUT, "reference %s: no rows", o->reference);
@@ -164,10 +347,8 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 	}
 	/* The current: numeric columns may turn categorical (retyped); categorical ones stay so. */
 	for (i = 0; i < nsel; i++)
-		if ((rc = mrm_table_select(cr, names[i], rs->cols[i].type == MRM_COL_NUMERIC ?
-					   MRM_COL_AUTO : MRM_COL_CATEGORICAL, NULL, err)))
-			goto out;
-	if ((rc = read_side(cr, names, nsel, &cs, err)))
+		types[i] = rs->cols[i].type == MRM_COL_NUMERIC ? MRM_COL_AUTO : MRM_COL_CATEGORICAL;
+	if ((rc = read_input(&ci, &copt, (const char *const *)names, types, nsel, &cs, err)))
 		goto out;
 	if (cs->rows == 0) {
 		rc = mrm_error_set(err, MRM_EINPUT, "current %s: no rows", o->current);
@@ -190,21 +371,26 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 			rc = oom(err);
 			goto out;
 		}
-		if (a->type == b->type)
-			rc = drift_compare(o, a, b, true, &res[i], err);
-		else
+		if (a->type != b->type)
 			/* One side entirely missing: the type of the side that has values. */
 			drift_not_compared(&res[i], type_name(a_all ? b->type : a->type), a_all ?
 					   "every reference value is missing" :
 					   "every current value is missing");
-		if (rc)
-			goto out;
-		json_object_set_new(res[i].obj, "reference_missing", json_integer((json_int_t)a->missing));
-		json_object_set_new(res[i].obj, "current_missing", json_integer((json_int_t)b->missing));
+	}
+	/* The comparisons, on several threads; the first failure in column order is reported. */
+	if ((rc = compare_columns(o, rs, cs, res, nsel, err)))
+		goto out;
+	for (i = 0; i < nsel; i++) {
+		if (!res[i].obj)
+			continue;
+		json_object_set_new(res[i].obj, "reference_missing",
+				    json_integer((json_int_t)rs->cols[i].missing));
+		json_object_set_new(res[i].obj, "current_missing",
+				    json_integer((json_int_t)cs->cols[i].missing));
 	}
 	drift_correct(res, nsel, o->correction);
-	json_object_set_new(doc, "reference", side(o->reference, rs->rows));
-	json_object_set_new(doc, "current", side(o->current, cs->rows));
+	json_object_set_new(doc, "reference", side(&ri, rs->rows));
+	json_object_set_new(doc, "current", side(&ci, cs->rows));
 	json_object_set_new(doc, "method", json_string(o->method ? o->method : "auto"));
 	json_object_set_new(doc, "correction", json_string(o->correction == MRM_CORRECTION_HOLM ? "holm" :
 							   o->correction == MRM_CORRECTION_BONFERRONI ?
@@ -226,13 +412,16 @@ out:
 	for (i = 0; res && i < nref + 1; i++)
 		json_decref(res[i].obj);
 	free(res);
+	for (i = 0; names && i < nsel; i++)
+		free(names[i]);
 	free(names);
+	free(types);
 	json_decref(doc);
 	json_decref(cols);
 	json_decref(schema);
 	drift_side_free(rs);
 	drift_side_free(cs);
-	mrm_table_close(rr);
-	mrm_table_close(cr);
+	input_close(&ri);
+	input_close(&ci);
 	return rc;
 }

@@ -4,6 +4,7 @@
  */
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "mrm/stats-drift.h"
@@ -27,59 +28,160 @@ int mrm__check_sorted(const double *x, size_t n, const char *side, struct mrm_er
 /*
  * One step per distinct pooled value v: i and j advance past every x and y equal to v; i0
  * and j0 are the counts below v. Each part repeats its kernel's expression, operand for
- * operand, so the results are those of the separate walks bit for bit.
+ * operand, so the results are those of the kernels' own walks bit for bit; what is saved is
+ * only work whose result is known:
+ * - KS: the exact difference i/nx - j/ny is the integer num / (nx ny); distinct exact values
+ *   are at least 1 / (nx ny) apart while the computed doubles are within 3.3e-16 of them, so
+ *   with nx ny <= 2^49 the largest computed difference is at a step of largest num: the
+ *   doubles are computed only at such steps (ties of num included).
+ * - Wasserstein: i/nx and j/ny (long double) are divided out only when i or j moves.
+ * - Anderson-Darling: M0 + M1 = Bj, so d1 = -d0 exactly (every operand is a multiple of 1/4
+ *   below 2^62 when N < 2^30, so the kernel's long double arithmetic is exact there): both
+ *   sums receive the same term, computed once, its exact operands in integers; lj / dN is
+ *   divided out once for lj = 1.
  */
-static inline __attribute__((always_inline)) void walk(const double *x, size_t nx,
-						       const double *y, size_t ny,
-						       unsigned what, struct mrm__walk *w)
+struct walk_state {
+	size_t nx, ny;
+	bool ks_int, ad_sym, first;
+	long double dN, one_dN;
+	double maxS, minS, prev;
+	long double s, akn0, akn1;
+	long double qi, qj; /* i0 / nx and j0 / ny as the Wasserstein kernel divides them */
+	int64_t num, nmax, nmin;
+};
+
+/* The parts of one step at value v: f0 and f1 values taken, i and j past them. */
+static inline __attribute__((always_inline)) void step(struct walk_state *st, unsigned what,
+						       double v, size_t i, size_t j, size_t f0,
+						       size_t f1)
 {
-	double maxS = -INFINITY, minS = INFINITY, prev = 0;
-	long double s = 0, akn0 = 0, akn1 = 0, dN = (long double)(nx + ny);
-	size_t i = 0, j = 0;
-	bool first = true;
+	size_t i0 = i - f0, j0 = j - f1, nx = st->nx, ny = st->ny;
 
-	while (i < nx || j < ny) {
-		double v = j >= ny || (i < nx && x[i] <= y[j]) ? x[i] : y[j];
-		size_t i0 = i, j0 = j;
+	if (what & MRM__WALK_KS) {
+		if (st->ks_int) {
+			st->num += (int64_t)f0 * (int64_t)ny - (int64_t)f1 * (int64_t)nx;
+			if (st->num >= st->nmax) {
+				double diff = (double)i / (double)nx - (double)j / (double)ny;
 
-		while (i < nx && x[i] <= v)
-			i++;
-		while (j < ny && y[j] <= v)
-			j++;
-		if (what & MRM__WALK_KS) {
+				if (st->num > st->nmax || diff > st->maxS)
+					st->maxS = diff;
+				st->nmax = st->num;
+			}
+			if (st->num <= st->nmin) {
+				double diff = (double)i / (double)nx - (double)j / (double)ny;
+
+				if (st->num < st->nmin || diff < st->minS)
+					st->minS = diff;
+				st->nmin = st->num;
+			}
+		} else {
 			double diff = (double)i / (double)nx - (double)j / (double)ny;
 
-			if (diff > maxS)
-				maxS = diff;
-			if (diff < minS)
-				minS = diff;
+			if (diff > st->maxS)
+				st->maxS = diff;
+			if (diff < st->minS)
+				st->minS = diff;
 		}
-		if (what & MRM__WALK_W) {
-			if (!first)
-				s += fabsl((long double)i0 / nx - (long double)j0 / ny) *
-				     (long double)(v - prev);
-			first = false;
-			prev = v;
+	}
+	if (what & MRM__WALK_W) {
+		if (!st->first)
+			st->s += fabsl(st->qi - st->qj) * (long double)(v - st->prev);
+		st->first = false;
+		st->prev = v;
+		if (f0 && f1) {
+			st->qi = (long double)i / nx;
+			st->qj = (long double)j / ny;
+		} else {
+			/* One side moved: one division, selected without a branch on which. */
+			bool side = f1 != 0;
+			long double q = (long double)(side ? j : i) / (side ? ny : nx);
+
+			st->qi = side ? st->qi : q;
+			st->qj = side ? q : st->qj;
 		}
-		if (what & MRM__WALK_AD) {
-			size_t f0 = i - i0, f1 = j - j0;
+	}
+	if (what & MRM__WALK_AD) {
+		if (st->ad_sym) {
+			/*
+			 * 2 Bj = B2, 4 den = B2 (2N - B2) - N lj and 2 d0 = N (2i - f0) - B2 nx are
+			 * integers below 2^62 here, so den and d0 are the kernel's exact values.
+			 */
+			int64_t N = (int64_t)(nx + ny), lj = (int64_t)(f0 + f1);
+			int64_t B2 = 2 * (int64_t)(i0 + j0) + lj;
+			long double den = (long double)(B2 * (2 * N - B2) - N * lj) * 0.25L;
+			long double d0 = (long double)(N * (2 * (int64_t)i - (int64_t)f0) -
+						       B2 * (int64_t)nx) * 0.5L;
+			long double c = lj == 1 ? st->one_dN : (long double)lj / st->dN;
+
+			st->akn0 += c * d0 * d0 / den;
+		} else {
+			long double dN = st->dN;
 			long double lj = (long double)(f0 + f1);
 			long double Bj = (long double)(i0 + j0) + lj / 2;
 			long double den = Bj * (dN - Bj) - dN * lj / 4;
+			long double c = f0 + f1 == 1 ? st->one_dN : lj / dN;
 			long double M0 = (long double)i - (long double)f0 / 2;
 			long double M1 = (long double)j - (long double)f1 / 2;
 			long double d0 = dN * M0 - Bj * (long double)nx;
 			long double d1 = dN * M1 - Bj * (long double)ny;
 
-			akn0 += lj / dN * d0 * d0 / den;
-			akn1 += lj / dN * d1 * d1 / den;
+			st->akn0 += c * d0 * d0 / den;
+			st->akn1 += c * d1 * d1 / den;
 		}
 	}
-	w->ks_max = maxS;
-	w->ks_min = minS;
-	w->w_sum = s;
-	w->ad_akn[0] = akn0;
-	w->ad_akn[1] = akn1;
+}
+
+static inline __attribute__((always_inline)) void walk(const double *x, size_t nx,
+						       const double *y, size_t ny,
+						       unsigned what, struct mrm__walk *w)
+{
+	struct walk_state st = {
+		.nx = nx, .ny = ny,
+		.ks_int = (double)nx * (double)ny <= 0x1p49,
+		.ad_sym = nx + ny < ((size_t)1 << 30),
+		.first = true,
+		.dN = (long double)(nx + ny),
+		.maxS = -INFINITY, .minS = INFINITY,
+		.nmax = INT64_MIN, .nmin = INT64_MAX,
+	};
+	size_t i = 0, j = 0;
+
+	st.one_dN = 1.0L / st.dN;
+	/* Both sides left: the smaller head (both when equal), without a branch on which. */
+	while (i < nx && j < ny) {
+		double xv = x[i], yv = y[j], v = xv < yv ? xv : yv;
+		size_t i0 = i, j0 = j;
+
+		i += xv == v;
+		j += yv == v;
+		while (i < nx && x[i] == v)
+			i++;
+		while (j < ny && y[j] == v)
+			j++;
+		step(&st, what, v, i, j, i - i0, j - j0);
+	}
+	while (i < nx) {
+		double v = x[i];
+		size_t i0 = i;
+
+		while (i < nx && x[i] == v)
+			i++;
+		step(&st, what, v, i, j, i - i0, 0);
+	}
+	while (j < ny) {
+		double v = y[j];
+		size_t j0 = j;
+
+		while (j < ny && y[j] == v)
+			j++;
+		step(&st, what, v, i, j, 0, j - j0);
+	}
+	w->ks_max = st.maxS;
+	w->ks_min = st.minS;
+	w->w_sum = st.s;
+	w->ad_akn[0] = st.akn0;
+	/* With ad_sym both sums are one: the terms of the current sample are the same. */
+	w->ad_akn[1] = st.ad_sym ? st.akn0 : st.akn1;
 }
 
 void mrm__drift_walk(const double *x, size_t nx, const double *y, size_t ny, unsigned what,
