@@ -119,12 +119,19 @@ static bool listed(const char *const *cols, const char *name)
 	return false;
 }
 
+/* Called once the first batch of a side is in (may be NULL). */
+struct first_batch {
+	void (*fn)(void *arg, const struct drift_side *s);
+	void *arg;
+};
+
 /*
  * Reads every row left in `r` (whose selected columns are the side's) into a new side, batch
  * by batch, and sorts it; `compact` keeps the numbers packed (DRIFT_EORDER: read again plain).
  */
 static int read_side(struct mrm_table_reader *r, const char *const *names, size_t n,
-		     bool compact, struct drift_side **out, struct mrm_error *err)
+		     bool compact, const struct first_batch *first, struct drift_side **out,
+		     struct mrm_error *err)
 {
 	const struct mrm_table *b;
 	int rc;
@@ -133,9 +140,12 @@ static int read_side(struct mrm_table_reader *r, const char *const *names, size_
 		return rc;
 	if (compact)
 		drift_side_compact(*out);
-	while (!(rc = mrm_table_next(r, &b, err)) && b)
+	while (!(rc = mrm_table_next(r, &b, err)) && b) {
 		if ((rc = drift_side_add(*out, b, NULL, 0, err)))
 			break;
+		if (first && first->fn && (*out)->rows == b->nrows)
+			first->fn(first->arg, *out);
+	}
 	if (!rc)
 		rc = drift_side_finish(*out, err);
 	if (rc) {
@@ -151,7 +161,8 @@ static int read_side(struct mrm_table_reader *r, const char *const *names, size_
  */
 static int read_input(struct input *in, const struct mrm_table_options *opt,
 		      const char *const *names, const enum mrm_col_type *types, size_t n,
-		      struct drift_side **out, struct mrm_error *err)
+		      const struct first_batch *first, struct drift_side **out,
+		      struct mrm_error *err)
 {
 	bool compact = in->fd >= 0;
 	size_t i;
@@ -161,7 +172,7 @@ static int read_input(struct input *in, const struct mrm_table_options *opt,
 		for (i = 0; i < n; i++)
 			if ((rc = mrm_table_select(in->r, names[i], types[i], NULL, err)))
 				return rc;
-		rc = read_side(in->r, names, n, compact, out, err);
+		rc = read_side(in->r, names, n, compact, first, out, err);
 		if (rc != DRIFT_EORDER)
 			break;
 		input_close(in);
@@ -176,6 +187,49 @@ static int read_input(struct input *in, const struct mrm_table_options *opt,
 		in->r = NULL;
 	}
 	return rc;
+}
+
+/*
+ * The current, read on a thread of its own while the reference is read. Its columns' types
+ * depend on the reference's (a categorical reference column is read as categorical): they are
+ * taken from the reference's first batch, and the current is read again if a reference column
+ * turned categorical later.
+ */
+struct cur_read {
+	struct input *in;
+	const struct mrm_table_options *opt;
+	const char *const *names;
+	enum mrm_col_type *types;
+	size_t n;
+	struct drift_side *side;
+	struct mrm_error err;
+	int rc;
+	pthread_t th;
+	bool started;
+};
+
+static enum mrm_col_type cur_type(const struct drift_col *ref)
+{
+	return ref->type == MRM_COL_NUMERIC ? MRM_COL_AUTO : MRM_COL_CATEGORICAL;
+}
+
+static void *cur_thread(void *arg)
+{
+	struct cur_read *c = arg;
+
+	c->rc = read_input(c->in, c->opt, c->names, c->types, c->n, NULL, &c->side, &c->err);
+	return NULL;
+}
+
+static void start_cur(void *arg, const struct drift_side *ref)
+{
+	struct cur_read *c = arg;
+
+	if (c->started)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		c->types[i] = cur_type(&ref->cols[i]);
+	c->started = !pthread_create(&c->th, NULL, cur_thread, c);
 }
 
 static int oom(struct mrm_error *err)
@@ -269,7 +323,9 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 	json_t *doc = NULL, *cols = NULL, *schema = NULL;
 	struct drift_result *res = NULL;
 	char **names = NULL;
-	enum mrm_col_type *types = NULL;
+	enum mrm_col_type *types = NULL, *ctypes = NULL;
+	struct cur_read cr_ = { 0 };
+	struct first_batch first = { 0 };
 	size_t i, nref, ncur, nsel = 0, tested = 0, drifted = 0;
 	int rc;
 
@@ -285,6 +341,12 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 				     "between 0 and 1 (a p-value level)" : "greater than 0");
 	ropt.name = NULL;
 	copt.name = NULL;
+	if (strcmp(o->reference, "-") && strcmp(o->current, "-") && !o->read.threads) {
+		/* The two files are read at once (below): half the CPUs each. */
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		ropt.threads = copt.threads = cpus > 3 ? (int)(cpus / 2) : 1;
+	}
 	if ((rc = input_open(&ri, o->reference, &ropt, err)) ||
 	    (rc = input_open(&ci, o->current, &copt, err)))
 		goto out;
@@ -298,7 +360,8 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 	res = calloc(nref + 1, sizeof(*res));
 	names = calloc(nref + 1, sizeof(*names));
 	types = calloc(nref + 1, sizeof(*types));
-	if (!doc || !cols || !schema || !res || !names || !types) {
+	ctypes = calloc(nref + 1, sizeof(*ctypes));
+	if (!doc || !cols || !schema || !res || !names || !types || !ctypes) {
 		rc = oom(err);
 		goto out;
 	}
@@ -339,17 +402,54 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 		    (!o->columns || listed(o->columns, name)))
 			json_array_append_new(schema, problem(name, "new_in_current"));
 	}
-	if ((rc = read_input(&ri, &ropt, (const char *const *)names, types, nsel, &rs, err)))
+	/*
+	 * Both files at once (each reader on half the CPUs): the current starts after the
+	 * reference's first batch, see struct cur_read. stdin is read after the other file.
+	 */
+	cr_.in = &ci;
+	cr_.opt = &copt;
+	cr_.names = (const char *const *)names;
+	cr_.types = ctypes;
+	cr_.n = nsel;
+	if (ri.fd >= 0 && ci.fd >= 0) {
+		first.fn = start_cur;
+		first.arg = &cr_;
+	}
+	rc = read_input(&ri, &ropt, (const char *const *)names, types, nsel, &first, &rs, err);
+	if (cr_.started)
+		pthread_join(cr_.th, NULL);
+	if (rc)
 		goto out;
 	if (rs->rows == 0) {
 		rc = mrm_error_set(err, MRM_EINPUT, "reference %s: no rows", o->reference);
 		goto out;
 	}
 	/* The current: numeric columns may turn categorical (retyped); categorical ones stay so. */
-	for (i = 0; i < nsel; i++)
-		types[i] = rs->cols[i].type == MRM_COL_NUMERIC ? MRM_COL_AUTO : MRM_COL_CATEGORICAL;
-	if ((rc = read_input(&ci, &copt, (const char *const *)names, types, nsel, &cs, err)))
-		goto out;
+	for (i = 0; i < nsel; i++) {
+		types[i] = cur_type(&rs->cols[i]);
+		if (cr_.started && ctypes[i] != types[i])
+			cr_.started = false;
+	}
+	if (cr_.started) {
+		cs = cr_.side;
+		cr_.side = NULL;
+		if ((rc = cr_.rc)) {
+			mrm_error_set(err, cr_.err.code ? cr_.err.code : rc, "%s", cr_.err.msg);
+			goto out;
+		}
+	} else {
+		/* Not read yet, or read with other types: (again) now. */
+		if (cr_.side || ci.r == NULL || cr_.rc) {
+			drift_side_free(cr_.side);
+			cr_.side = NULL;
+			input_close(&ci);
+			if ((rc = input_open(&ci, o->current, &copt, err)))
+				goto out;
+		}
+		if ((rc = read_input(&ci, &copt, (const char *const *)names, types, nsel, NULL, &cs,
+				     err)))
+			goto out;
+	}
 	if (cs->rows == 0) {
 		rc = mrm_error_set(err, MRM_EINPUT, "current %s: no rows", o->current);
 		goto out;
@@ -416,6 +516,8 @@ out:
 		free(names[i]);
 	free(names);
 	free(types);
+	free(ctypes);
+	drift_side_free(cr_.side);
 	json_decref(doc);
 	json_decref(cols);
 	json_decref(schema);
