@@ -40,9 +40,12 @@ int mrm__check_sorted(const double *x, size_t n, const char *side, struct mrm_er
  *   sums receive the same term, computed once, its exact operands in integers; lj / dN is
  *   divided out once for lj = 1.
  */
+/* Variants fixed for a whole walk, so each is compiled without the other's live values. */
+#define KS_INT 8  /* nx ny <= 2^49: the KS maximum from integers */
+#define AD_SYM 16 /* N < 2^30: one Anderson-Darling term per step, from integers */
+
 struct walk_state {
 	size_t nx, ny;
-	bool ks_int, ad_sym, first;
 	long double dN, one_dN;
 	double maxS, minS, prev;
 	long double s, akn0, akn1;
@@ -58,7 +61,7 @@ static inline __attribute__((always_inline)) void step(struct walk_state *st, un
 	size_t i0 = i - f0, j0 = j - f1, nx = st->nx, ny = st->ny;
 
 	if (what & MRM__WALK_KS) {
-		if (st->ks_int) {
+		if (what & KS_INT) {
 			st->num += (int64_t)f0 * (int64_t)ny - (int64_t)f1 * (int64_t)nx;
 			if (st->num >= st->nmax) {
 				double diff = (double)i / (double)nx - (double)j / (double)ny;
@@ -84,9 +87,8 @@ static inline __attribute__((always_inline)) void step(struct walk_state *st, un
 		}
 	}
 	if (what & MRM__WALK_W) {
-		if (!st->first)
-			st->s += fabsl(st->qi - st->qj) * (long double)(v - st->prev);
-		st->first = false;
+		/* At the first step qi = qj = 0 and prev = v: the term is +0, as if skipped. */
+		st->s += fabsl(st->qi - st->qj) * (long double)(v - st->prev);
 		st->prev = v;
 		if (f0 && f1) {
 			st->qi = (long double)i / nx;
@@ -101,7 +103,7 @@ static inline __attribute__((always_inline)) void step(struct walk_state *st, un
 		}
 	}
 	if (what & MRM__WALK_AD) {
-		if (st->ad_sym) {
+		if (what & AD_SYM) {
 			/*
 			 * 2 Bj = B2, 4 den = B2 (2N - B2) - N lj and 2 d0 = N (2i - f0) - B2 nx are
 			 * integers below 2^62 here, so den and d0 are the kernel's exact values.
@@ -137,9 +139,7 @@ static inline __attribute__((always_inline)) void walk(const double *x, size_t n
 {
 	struct walk_state st = {
 		.nx = nx, .ny = ny,
-		.ks_int = (double)nx * (double)ny <= 0x1p49,
-		.ad_sym = nx + ny < ((size_t)1 << 30),
-		.first = true,
+		.prev = x[0] < y[0] ? x[0] : y[0],
 		.dN = (long double)(nx + ny),
 		.maxS = -INFINITY, .minS = INFINITY,
 		.nmax = INT64_MIN, .nmin = INT64_MAX,
@@ -180,27 +180,38 @@ static inline __attribute__((always_inline)) void walk(const double *x, size_t n
 	w->ks_min = st.minS;
 	w->w_sum = st.s;
 	w->ad_akn[0] = st.akn0;
-	/* With ad_sym both sums are one: the terms of the current sample are the same. */
-	w->ad_akn[1] = st.ad_sym ? st.akn0 : st.akn1;
+	/* With AD_SYM both sums are one: the terms of the current sample are the same. */
+	w->ad_akn[1] = what & AD_SYM ? st.akn0 : st.akn1;
 }
 
 void mrm__drift_walk(const double *x, size_t nx, const double *y, size_t ny, unsigned what,
 		     struct mrm__walk *w)
 {
-	switch (what) {
-	case MRM__WALK_KS:
-		walk(x, nx, y, ny, MRM__WALK_KS, w);
-		break;
-	case MRM__WALK_W:
-		walk(x, nx, y, ny, MRM__WALK_W, w);
-		break;
-	case MRM__WALK_AD:
-		walk(x, nx, y, ny, MRM__WALK_AD, w);
-		break;
-	case MRM__WALK_KS | MRM__WALK_W:
-		walk(x, nx, y, ny, MRM__WALK_KS | MRM__WALK_W, w);
-		break;
+	unsigned v = what & (MRM__WALK_KS | MRM__WALK_W | MRM__WALK_AD);
+
+	if ((v & MRM__WALK_KS) && (double)nx * (double)ny <= 0x1p49)
+		v |= KS_INT;
+	if ((v & MRM__WALK_AD) && nx + ny < ((size_t)1 << 30))
+		v |= AD_SYM;
+	switch (v) {
+#define CASE(m)                             \
+	case m:                             \
+		walk(x, nx, y, ny, m, w);   \
+		break
+		CASE(MRM__WALK_KS);
+		CASE(MRM__WALK_KS | KS_INT);
+		CASE(MRM__WALK_W);
+		CASE(MRM__WALK_AD);
+		CASE(MRM__WALK_AD | AD_SYM);
+		CASE(MRM__WALK_KS | MRM__WALK_W);
+		CASE(MRM__WALK_KS | MRM__WALK_W | KS_INT);
+		CASE(MRM__WALK_KS | MRM__WALK_W | MRM__WALK_AD);
+		CASE(MRM__WALK_KS | MRM__WALK_W | MRM__WALK_AD | KS_INT);
+		CASE(MRM__WALK_KS | MRM__WALK_W | MRM__WALK_AD | AD_SYM);
+		CASE(MRM__WALK_KS | MRM__WALK_W | MRM__WALK_AD | KS_INT | AD_SYM);
+#undef CASE
 	default:
+		/* Other combinations: everything, the results asked for are the same. */
 		walk(x, nx, y, ny, MRM__WALK_KS | MRM__WALK_W | MRM__WALK_AD, w);
 		break;
 	}
