@@ -189,9 +189,9 @@ void mrm__drift_walk(const double *x, size_t nx, const double *y, size_t ny, uns
 {
 	unsigned v = what & (MRM__WALK_KS | MRM__WALK_W | MRM__WALK_AD);
 
-	if ((v & MRM__WALK_KS) && (double)nx * (double)ny <= 0x1p49)
+	if ((v & MRM__WALK_KS) && (double)nx * (double)ny <= 0x1p49 && !(what & MRM__WALK_PLAIN))
 		v |= KS_INT;
-	if ((v & MRM__WALK_AD) && nx + ny < ((size_t)1 << 30))
+	if ((v & MRM__WALK_AD) && nx + ny < ((size_t)1 << 30) && !(what & MRM__WALK_PLAIN))
 		v |= AD_SYM;
 	switch (v) {
 #define CASE(m)                             \

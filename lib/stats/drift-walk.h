@@ -14,6 +14,7 @@ enum {
 	MRM__WALK_KS = 1, /* max and min of F_x - F_y after each distinct pooled value */
 	MRM__WALK_W = 2,  /* integral of |F_x - F_y| (Wasserstein-1) */
 	MRM__WALK_AD = 4, /* Scholz-Stephens sums A2akN of both samples (midrank) */
+	MRM__WALK_PLAIN = 32, /* the kernels' own arithmetic, no exact shortcut (for the tests) */
 };
 
 struct mrm__walk {

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "mrm/stats-drift.h"
+#include "stats/drift-walk.h"
 
 #define TOL 1e-9
 
@@ -462,6 +463,55 @@ static void sorted_twins(void **state)
 	free(cu);
 }
 
+/*
+ * The walk's exact shortcuts (KS maximum from integers, one Anderson-Darling term per step)
+ * give bit for bit what the kernels' own arithmetic gives, on ties, on distinct values and on
+ * samples of different sizes.
+ */
+static void walk_shortcuts(void **state)
+{
+	static const size_t sizes[][2] = { { 1, 1 }, { 3, 7 }, { 500, 499 }, { 20011, 15013 },
+					   { 100000, 100000 }, { 250007, 70001 } };
+	struct mrm__walk a, b;
+	struct mrm_error err = { 0 };
+	size_t k, i;
+	bool ad;
+
+	(void)state;
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
+		for (int ties = 0; ties < 2; ties++) {
+			size_t nx = sizes[k][0], ny = sizes[k][1];
+			double *x = malloc(nx * sizeof(*x)), *y = malloc(ny * sizeof(*y));
+
+			assert_non_null(x);
+			assert_non_null(y);
+			for (i = 0; i < nx; i++)
+				x[i] = ties ? (double)((i * 7919) % 23) : sin((double)i * 1.3) * 5;
+			for (i = 0; i < ny; i++)
+				y[i] = ties ? (double)((i * 104729) % 29) * 0.75 : cos((double)i) * 4 + 0.3;
+			assert_int_equal(mrm_sort_doubles(x, NULL, nx, &err), 0);
+			assert_int_equal(mrm_sort_doubles(y, NULL, ny, &err), 0);
+			mrm__drift_walk(x, nx, y, ny, MRM__WALK_KS | MRM__WALK_W | MRM__WALK_AD, &a);
+			mrm__drift_walk(x, nx, y, ny,
+					MRM__WALK_KS | MRM__WALK_W | MRM__WALK_AD | MRM__WALK_PLAIN, &b);
+			/* Anderson-Darling as the kernel uses it: 4 values or more, not all equal. */
+			ad = nx + ny >= 4 && !(x[0] == x[nx - 1] && y[0] == y[ny - 1] && x[0] == y[0]);
+			if (memcmp(&a.ks_max, &b.ks_max, sizeof(double)) ||
+			    memcmp(&a.ks_min, &b.ks_min, sizeof(double)) || a.w_sum != b.w_sum ||
+			    (ad && (a.ad_akn[0] != b.ad_akn[0] || a.ad_akn[1] != b.ad_akn[1])))
+				fail_msg("%zu vs %zu values (ties %d): the shortcuts differ", nx, ny, ties);
+			/* Each part alone is the same as in the walk of all. */
+			mrm__drift_walk(x, nx, y, ny, MRM__WALK_KS, &b);
+			assert_true(a.ks_max == b.ks_max && a.ks_min == b.ks_min);
+			mrm__drift_walk(x, nx, y, ny, MRM__WALK_W, &b);
+			assert_true(a.w_sum == b.w_sum);
+			mrm__drift_walk(x, nx, y, ny, MRM__WALK_AD, &b);
+			assert_true(!ad || (a.ad_akn[0] == b.ad_akn[0] && a.ad_akn[1] == b.ad_akn[1]));
+			free(x);
+			free(y);
+		}
+}
+
 static void sorted_bad_input(void **state)
 {
 	double up[4] = { 1, 2, 2, 3 }, down[4] = { 1, 3, 2, 4 }, nan_[3] = { 1, NAN, 2 };
@@ -513,6 +563,7 @@ int main(void)
 		cmocka_unit_test(edges_and_histogram),
 		cmocka_unit_test(sorted_twins),
 		cmocka_unit_test(sorted_bad_input),
+		cmocka_unit_test(walk_shortcuts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
