@@ -242,6 +242,7 @@ struct compare_job {
 	const struct mrm_drift_options *o;
 	const struct drift_side *rs, *cs;
 	struct drift_result *res;
+	size_t *order; /* the columns to compare, the most values first */
 	size_t n, next;
 	pthread_mutex_t mu;
 	int *rc;
@@ -257,12 +258,9 @@ static void *compare_worker(void *arg)
 		size_t i;
 
 		pthread_mutex_lock(&j->mu);
-		while (j->next < j->n && (!j->res[j->next].obj || j->res[j->next].method ||
-					  j->rs->cols[j->next].type != j->cs->cols[j->next].type))
-			j->next++;
-		i = j->next++;
+		i = j->next < j->n ? j->order[j->next++] : SIZE_MAX;
 		pthread_mutex_unlock(&j->mu);
-		if (i >= j->n)
+		if (i == SIZE_MAX)
 			break;
 		j->rc[i] = drift_compare_with(j->o, &j->rs->cols[i], &j->cs->cols[i], true, &j->res[i],
 					      &sc, &j->errs[i]);
@@ -279,28 +277,47 @@ static int compare_threads(const struct mrm_drift_options *o)
 	return n < 1 ? 1 : n > 8 ? 8 : (int)n;
 }
 
+/* The work of comparing column i: its numbers on both sides (categories count as one). */
+static uint64_t column_work(const struct drift_side *rs, const struct drift_side *cs, size_t i)
+{
+	return rs->cols[i].type == MRM_COL_NUMERIC ? (uint64_t)rs->cols[i].n + cs->cols[i].n + 1 : 1;
+}
+
 /*
  * Compares every column whose result object exists and is not yet decided (same type on both
- * sides), as drift_compare would one after the other.
+ * sides), as drift_compare would one after the other. The largest go first, so that the
+ * threads finish together.
  */
 static int compare_columns(const struct mrm_drift_options *o, const struct drift_side *rs,
 			   const struct drift_side *cs, struct drift_result *res, size_t n,
 			   struct mrm_error *err)
 {
-	struct compare_job j = { .o = o, .rs = rs, .cs = cs, .res = res, .n = n };
+	struct compare_job j = { .o = o, .rs = rs, .cs = cs, .res = res };
 	pthread_t th[8];
 	int nth = 0, want = compare_threads(o) - 1, rc = 0;
-	size_t i;
+	size_t i, k;
 
 	j.rc = calloc(n + 1, sizeof(*j.rc));
 	j.errs = calloc(n + 1, sizeof(*j.errs));
-	if (!j.rc || !j.errs) {
+	j.order = calloc(n + 1, sizeof(*j.order));
+	if (!j.rc || !j.errs || !j.order) {
 		free(j.rc);
 		free(j.errs);
+		free(j.order);
 		return oom(err);
 	}
+	for (i = 0; i < n; i++) {
+		if (!res[i].obj || rs->cols[i].type != cs->cols[i].type)
+			continue;
+		/* Insertion by work, descending; equal work keeps column order. */
+		for (k = j.n; k > 0 && column_work(rs, cs, j.order[k - 1]) < column_work(rs, cs, i); k--)
+			j.order[k] = j.order[k - 1];
+		j.order[k] = i;
+		j.n++;
+	}
 	pthread_mutex_init(&j.mu, NULL);
-	while (nth < want && (size_t)nth + 1 < n && !pthread_create(&th[nth], NULL, compare_worker, &j))
+	while (nth < want && (size_t)nth + 1 < j.n &&
+	       !pthread_create(&th[nth], NULL, compare_worker, &j))
 		nth++;
 	compare_worker(&j);
 	while (nth > 0)
@@ -311,6 +328,7 @@ static int compare_columns(const struct mrm_drift_options *o, const struct drift
 			mrm_error_set(err, j.errs[i].code ? j.errs[i].code : rc, "%s", j.errs[i].msg);
 	free(j.rc);
 	free(j.errs);
+	free(j.order);
 	return rc;
 }
 
