@@ -144,38 +144,45 @@ static inline __attribute__((always_inline)) void walk(const double *x, size_t n
 		.maxS = -INFINITY, .minS = INFINITY,
 		.nmax = INT64_MIN, .nmin = INT64_MAX,
 	};
-	size_t i = 0, j = 0;
+	size_t i = 0, j = 0, i0 = 0, j0 = 0;
+	double cur;
 
 	st.one_dN = 1.0L / st.dN;
-	/* Both sides left: the smaller head (both when equal), without a branch on which. */
+	/*
+	 * One pooled value at a time, in merged order (equal values are adjacent there); a step
+	 * is taken when the value changes, for the run of equal values just passed: the loop's
+	 * critical path is one load and one comparison, the steps hang off it.
+	 */
+	cur = st.prev;
 	while (i < nx && j < ny) {
-		double xv = x[i], yv = y[j], v = xv < yv ? xv : yv;
-		size_t i0 = i, j0 = j;
+		double xv = x[i], yv = y[j];
+		bool c = yv < xv;
+		double v = c ? yv : xv;
 
-		i += xv == v;
-		j += yv == v;
-		while (i < nx && x[i] == v)
-			i++;
-		while (j < ny && y[j] == v)
-			j++;
-		step(&st, what, v, i, j, i - i0, j - j0);
+		if (v != cur) {
+			step(&st, what, cur, i, j, i - i0, j - j0);
+			cur = v;
+			i0 = i;
+			j0 = j;
+		}
+		i += !c;
+		j += c;
 	}
-	while (i < nx) {
-		double v = x[i];
-		size_t i0 = i;
-
-		while (i < nx && x[i] == v)
-			i++;
-		step(&st, what, v, i, j, i - i0, 0);
-	}
-	while (j < ny) {
-		double v = y[j];
-		size_t j0 = j;
-
-		while (j < ny && y[j] == v)
-			j++;
-		step(&st, what, v, i, j, 0, j - j0);
-	}
+	for (; i < nx; i++)
+		if (x[i] != cur) {
+			step(&st, what, cur, i, j, i - i0, j - j0);
+			cur = x[i];
+			i0 = i;
+			j0 = j;
+		}
+	for (; j < ny; j++)
+		if (y[j] != cur) {
+			step(&st, what, cur, i, j, i - i0, j - j0);
+			cur = y[j];
+			i0 = i;
+			j0 = j;
+		}
+	step(&st, what, cur, i, j, i - i0, j - j0);
 	w->ks_max = st.maxS;
 	w->ks_min = st.minS;
 	w->w_sum = st.s;
