@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mrm/stats-drift.h"
+#include "stats/drift-walk.h"
 #include "monitor/drift-internal.h"
 
 bool drift_p_based(const char *m)
@@ -192,7 +193,9 @@ static int numeric_column(const struct mrm_drift_options *o, const struct drift_
 		goto out;
 	json_object_set_new(r->obj, "type", json_string("numeric"));
 	/* The side's values are sorted: every measure from one walk. */
-	if ((rc_ = mrm_drift_numeric_sorted(a, na, b, nb, 0, &d, err)))
+	/* Sorted, and finite unless an infinity was read: the kernel's check is then redundant. */
+	if ((rc_ = mrm__drift_numeric_sorted(a, na, b, nb, 0, !drift_values_finite(&rc->vals) ||
+					     !drift_values_finite(&cc->vals), &d, err)))
 		goto out;
 	json_object_set_new(r->obj, "ks_statistic", metric(d.ks.statistic, undef, "ks_statistic"));
 	json_object_set_new(r->obj, "ks_p_value", metric(d.ks.p_value, undef, "ks_p_value"));

@@ -81,6 +81,9 @@ int drift_values_finish(struct drift_values *v, struct mrm_error *err);
 /* After finish: the n values ascending, when held as one plain array; NULL when packed. */
 const double *drift_values_view(const struct drift_values *v);
 
+/* After finish: true when no value is infinite. */
+bool drift_values_finite(const struct drift_values *v);
+
 /* After finish: writes the n values ascending into out, exactly as mrm_sort_doubles orders them. */
 int drift_values_sorted(const struct drift_values *v, double *out, struct mrm_error *err);
 

@@ -470,6 +470,15 @@ int drift_values_finish(struct drift_values *v, struct mrm_error *err)
 	return 0;
 }
 
+bool drift_values_finite(const struct drift_values *v)
+{
+	/* After finish: what is kept as doubles is sorted; the grid holds finite values only. */
+	const double *d = v->npend == v->n ? v->pend : v->off;
+	size_t n = v->npend == v->n ? v->npend : v->noff;
+
+	return n == 0 || (isfinite(d[0]) && isfinite(d[n - 1]));
+}
+
 const double *drift_values_view(const struct drift_values *v)
 {
 	return v->npend == v->n ? v->pend : NULL;

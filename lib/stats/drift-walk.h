@@ -5,6 +5,7 @@
 #ifndef MRM_STATS_DRIFT_WALK_H
 #define MRM_STATS_DRIFT_WALK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "mrm/stats-drift.h"
@@ -30,6 +31,14 @@ struct mrm__walk {
  */
 void mrm__drift_walk(const double *x, size_t nx, const double *y, size_t ny, unsigned what,
 		     struct mrm__walk *w);
+
+/*
+ * mrm_drift_numeric_sorted; `check` false skips the check of both samples, for callers that
+ * know them ascending and finite (the sorted columns of mrm drift).
+ */
+int mrm__drift_numeric_sorted(const double *ref, size_t nr, const double *cur, size_t nc,
+			      size_t bins, bool check, struct mrm_drift_numeric *out,
+			      struct mrm_error *err);
 
 /* MRM_EINPUT naming the side and row for a non-finite value or a value below its predecessor. */
 int mrm__check_sorted(const double *x, size_t n, const char *side, struct mrm_error *err);

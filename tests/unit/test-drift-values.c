@@ -300,6 +300,36 @@ static void late_categorical_run(void **state)
 	json_decref(doc);
 }
 
+/* Infinities (read with allow_inf) are refused by the kernels, naming the sorted row. */
+static void infinite_values(void **state)
+{
+	char ref[] = "/tmp/mrm-drift-inf-ref-XXXXXX", cur[] = "/tmp/mrm-drift-inf-cur-XXXXXX";
+	struct mrm_drift_options o = { 0 };
+	struct mrm_error err = { 0 };
+	json_t *doc = NULL;
+	FILE *f;
+	int fd, rc;
+
+	(void)state;
+	assert_true((fd = mkstemp(ref)) >= 0);
+	assert_non_null(f = fdopen(fd, "w"));
+	fprintf(f, "x\n1.5\ninf\n2.5\n-3\n");
+	fclose(f);
+	assert_true((fd = mkstemp(cur)) >= 0);
+	assert_non_null(f = fdopen(fd, "w"));
+	fprintf(f, "x\n1\n2\n3\n");
+	fclose(f);
+	o.reference = ref;
+	o.current = cur;
+	o.read.allow_inf = true;
+	rc = mrm_drift_run(&o, &doc, &err);
+	unlink(ref);
+	unlink(cur);
+	assert_null(doc);
+	assert_int_equal(rc, MRM_EINPUT);
+	assert_string_equal(err.msg, "reference row 3: value is infinite");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +337,7 @@ int main(void)
 		cmocka_unit_test(compact_and_rows),
 		cmocka_unit_test(late_categorical_side),
 		cmocka_unit_test(late_categorical_run),
+		cmocka_unit_test(infinite_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
