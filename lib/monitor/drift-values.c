@@ -389,13 +389,22 @@ static int flush(struct drift_values *v)
 			mn[b] = INT64_MAX;
 			mx[b] = INT64_MIN;
 		}
-		for (i = 0; i < nk; i++) {
-			unsigned k = bucket_of(v, key[i]);
+		{
+			/* Locals: the byte stores to bid would otherwise reload v's fields. */
+			const uint8_t *map = v->map;
+			const int64_t kmin = v->kmin;
+			const unsigned shift = v->shift;
 
-			bid[i] = (uint8_t)k;
-			cnt[k]++;
-			mn[k] = key[i] < mn[k] ? key[i] : mn[k];
-			mx[k] = key[i] > mx[k] ? key[i] : mx[k];
+			for (i = 0; i < nk; i++) {
+				int64_t k = key[i], d = k - kmin;
+				uint64_t m = d < 0 ? 0 : (uint64_t)d >> shift;
+				unsigned c = map[m < DRIFT_MAP ? m : DRIFT_MAP - 1];
+
+				bid[i] = (uint8_t)c;
+				cnt[c]++;
+				mn[c] = k < mn[c] ? k : mn[c];
+				mx[c] = k > mx[c] ? k : mx[c];
+			}
 		}
 		need = 0;
 		for (b = 0, pos[0] = 0; b < DRIFT_BUCKETS; b++) {
