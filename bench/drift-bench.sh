@@ -2,8 +2,9 @@
 # The drift benchmark (bench/README.md, "Drift"): `mrm drift` (the full report: every measure
 # of every column) against the peer ../shared/bench/drift_bench.py (pandas + scipy) in the
 # same run, on the same files, alternating, with /usr/bin/time -f "%e %M" (wall seconds, peak
-# RSS in KB); medians of REPEAT runs and the ratios against the bar of the monitoring issue
-# (10x faster, at most a quarter of the peer's memory, on 1,000,000 rows).
+# RSS in KB; user + system CPU seconds too, which other work on the machine disturbs less);
+# medians of REPEAT runs and the ratios against the bar of the monitoring issue (10x faster,
+# at most a quarter of the peer's memory, on 1,000,000 rows).
 #
 # usage: sh bench/drift-bench.sh [BUILD_DIR]     (default: build, -O2)
 #   BENCH_DATA=DIR   data folder (default /tmp/mrm-bench) with drift_{ref,cur}_{1m,100k}.csv;
@@ -46,14 +47,14 @@ mkdir -p "$out"
 : >"$log"
 
 # ---- measuring -------------------------------------------------------------------
-# measure NAME CMD...: one run; appends "NAME wall_s rss_kb" to the log. mrm drift exits 1
-# when it finds dataset drift: that is a result, not a failure.
+# measure NAME CMD...: one run; appends "NAME wall_s rss_kb cpu_s" to the log. mrm drift exits
+# 1 when it finds dataset drift: that is a result, not a failure.
 measure() {
 	name=$1
 	shift
 	tf=$(mktemp)
 	st=0
-	/usr/bin/time -f "%e %M" -o "$tf" "$@" >"$tf.out" 2>"$tf.err" || st=$?
+	/usr/bin/time -f "%e %M %U %S" -o "$tf" "$@" >"$tf.out" 2>"$tf.err" || st=$?
 	if [ "$st" -gt 1 ]; then
 		echo "drift-bench: '$*' failed ($st):" >&2
 		cat "$tf.err" "$tf" >&2
@@ -61,11 +62,11 @@ measure() {
 		exit 1
 	fi
 	set -- $(tail -n 1 "$tf")
-	echo "$name $1 $2" | tee -a "$log"
+	echo "$name $1 $2 $(awk -v u="$3" -v s="$4" 'BEGIN { printf "%.2f", u + s }')" | tee -a "$log"
 	rm -f "$tf" "$tf.out" "$tf.err"
 }
 
-# median NAME FIELD: median of field 2 (wall) or 3 (rss) over the log lines of NAME.
+# median NAME FIELD: median of field 2 (wall), 3 (rss) or 4 (cpu) over the log lines of NAME.
 median() {
 	awk -v n="$1" -v f="$2" '$1 == n { v[++k] = $f } END {
 		if (!k) { print "-"; exit }
@@ -97,13 +98,16 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 {
 	echo "# mrm drift against pandas + scipy ($(date -u +%Y-%m-%d), $(nproc) CPUs, $cpu)"
 	echo
-	echo "Medians of $REPEAT runs, alternating mrm and the peer; load average at the start: $load."
+	echo "Medians of $REPEAT runs, alternating mrm and the peer; load average at the start: $load;"
+	echo "the fastest mrm run on 1M rows: $(awk '$1 == "mrm_1m" && (m == "" || $2 < m) { m = $2 } END { print m }' "$log") s."
 	echo
-	echo "| rows | mrm wall (s) | mrm peak RSS (MB) | peer wall (s) | peer peak RSS (MB) | speed-up | memory ratio |"
-	echo "| --- | --- | --- | --- | --- | --- | --- |"
+	echo "| rows | mrm wall (s) | mrm CPU (s) | mrm peak RSS (MB) | peer wall (s) | peer CPU (s) | peer peak RSS (MB) | speed-up (wall) | CPU ratio | memory ratio |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 	for s in 1m 100k; do
-		mw=$(median "mrm_$s" 2) mr=$(median "mrm_$s" 3) pw=$(median "peer_$s" 2) pr=$(median "peer_$s" 3)
-		echo "| $s | $mw | $(mb "$mr") | $pw | $(mb "$pr") | $(ratio "$pw" "$mw") | $(ratio "$mr" "$pr") |"
+		mw=$(median "mrm_$s" 2) mr=$(median "mrm_$s" 3) mc=$(median "mrm_$s" 4)
+		pw=$(median "peer_$s" 2) pr=$(median "peer_$s" 3) pc=$(median "peer_$s" 4)
+		echo "| $s | $mw | $mc | $(mb "$mr") | $pw | $pc | $(mb "$pr") | $(ratio "$pw" "$mw") |" \
+			"$(ratio "$pc" "$mc") | $(ratio "$mr" "$pr") |"
 	done
 	sp=$(ratio "$(median peer_1m 2)" "$(median mrm_1m 2)")
 	mr=$(ratio "$(median mrm_1m 3)" "$(median peer_1m 3)")

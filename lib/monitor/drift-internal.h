@@ -28,7 +28,7 @@
 #define DRIFT_TOP_CATEGORIES 20
 
 /* Values per run and buckets of a compact column (drift-values.c), and its key map's size. */
-#define DRIFT_RUN 65536
+#define DRIFT_RUN 32768
 #define DRIFT_BUCKETS 256
 #define DRIFT_MAP 65536
 
