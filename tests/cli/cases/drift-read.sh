@@ -1,5 +1,5 @@
 # mrm drift reads its two files at the same time, numbers packed; nothing it reports may
-# depend on that. A column (b) that turns categorical after the reference's first 65,536
+# depend on that. A column (b) that turns categorical after the reference's first 32,768
 # values (the reference is read again, and the current with b categorical), errors in both
 # files (the reference's is reported), the current on stdin, a gzipped reference.
 awk 'BEGIN { print "a,b,c"; for (i = 0; i < 70000; i++)
