@@ -142,6 +142,10 @@ static void adversarial(void **state)
 	for (i = 0; i < n; i++)
 		x[i] = i < 1000 ? rounded(normal(), 5) : rounded(normal() * 1e6 + 5e6, 5);
 	check_all_runs(x, n, "shifted range");
+	/* A constant first run: one bucket, open both ways, takes everything after. */
+	for (i = 0; i < n; i++)
+		x[i] = i < 1500 ? 2.5 : rounded(normal() * 3, 4);
+	check_all_runs(x, n, "constant first run");
 	/* One value; one -0.0 (kept as is, as mrm_sort_doubles keeps a single value). */
 	x[0] = -0.0;
 	check_all_runs(x, 1, "one -0.0");
@@ -230,6 +234,24 @@ static void late_categorical_side(void **state)
 	(void)state;
 	for (i = 0; i < 200; i++)
 		num[i] = (double)((i * 7) % 11) / 4;
+	/* A finished compact side gives its column sorted, in a new array or in place. */
+	assert_int_equal(drift_side_new(1, names, &s, &err), 0);
+	drift_side_compact(s);
+	s->cols[0].vals.run = 64;
+	batch_of(&t, &c, NULL, num, NULL, 200);
+	assert_int_equal(drift_side_add(s, &t, NULL, 0, &err), 0);
+	assert_int_equal(drift_side_finish(s, &err), 0);
+	{
+		double *sorted = NULL;
+
+		assert_int_equal(drift_col_sorted_alloc(&s->cols[0], &sorted, &err), 0);
+		assert_non_null(sorted);
+		for (i = 1; i < 200; i++)
+			assert_true(sorted[i - 1] <= sorted[i]);
+		assert_true(sorted[0] == 0 && sorted[199] == 2.5);
+		free(sorted);
+	}
+	drift_side_free(s);
 	/* Early: the values are still in order of arrival, so categories can be made. */
 	assert_int_equal(drift_side_new(1, names, &s, &err), 0);
 	drift_side_compact(s);
