@@ -8,7 +8,7 @@
  * key (E, d), ordered like v, gives v back bit for bit. Numbers written with few significant
  * digits (6 for "%.6g") are on the grid of P = their digits; zero is key 0 whatever its sign
  * (mrm_sort_doubles makes -0 +0 too). Values off the grid (17-digit doubles, subnormals,
- * magnitudes past 1e37, infinities) are kept as doubles.
+ * magnitudes beyond 10^(22+P) or below 10^(P-23), infinities) are kept as doubles.
  *
  * Values arrive in runs of DRIFT_RUN. A run's keys are split into DRIFT_BUCKETS buckets of
  * value (a map from key to bucket, cut at the quantiles of the first run, is shared by every
@@ -615,9 +615,11 @@ int drift_values_sorted(const struct drift_values *v, double *out, struct mrm_er
 			const struct drift_slice *sl = &v->slices[r * DRIFT_BUCKETS + b];
 
 			if (sl->n) {
+				/* The slice's keys lie in [base, base + 2^w - 1]. */
+				int64_t top = sl->base + (int64_t)(sl->w ? ((uint64_t)1 << sl->w) - 1 : 0);
+
 				lo = sl->base < lo ? sl->base : lo;
-				hi = sl->base + (int64_t)((sl->w ? (uint64_t)1 << sl->w : 1) - 1) > hi ?
-				     sl->base + (int64_t)((sl->w ? (uint64_t)1 << sl->w : 1) - 1) : hi;
+				hi = top > hi ? top : hi;
 			}
 		}
 		if (lo == INT64_MAX)
