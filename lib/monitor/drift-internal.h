@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "common/strmap.h"
+#include "stats/drift-walk.h"
 #include "mrm/drift.h"
 #include "mrm/table.h"
 
@@ -178,10 +179,14 @@ int drift_compare(const struct mrm_drift_options *o, const struct drift_col *ref
 		  const struct drift_col *cur, bool detail, struct drift_result *r,
 		  struct mrm_error *err);
 
-/* Buffers for the sorted values of compared columns, reused from column to column. */
+/*
+ * Buffers for the sorted values of compared columns, reused from column to column, and the
+ * Wasserstein quotient tables the threads share (NULL: none).
+ */
 struct drift_scratch {
 	double *a, *b;
 	size_t acap, bcap;
+	const struct mrm__quotients *q;
 };
 
 void drift_scratch_free(struct drift_scratch *s);

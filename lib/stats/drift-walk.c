@@ -43,6 +43,7 @@ int mrm__check_sorted(const double *x, size_t n, const char *side, struct mrm_er
 /* Variants fixed for a whole walk, so each is compiled without the other's live values. */
 #define KS_INT 8  /* nx ny <= 2^49: the KS maximum from integers */
 #define AD_SYM 16 /* N < 2^30: one Anderson-Darling term per step, from integers */
+#define W_TAB 64  /* Wasserstein's i / nx and j / ny read from tables (struct mrm__quotients) */
 
 struct walk_state {
 	size_t nx, ny;
@@ -50,6 +51,7 @@ struct walk_state {
 	double maxS, minS, prev;
 	long double s, akn0, akn1;
 	long double qi, qj; /* i0 / nx and j0 / ny as the Wasserstein kernel divides them */
+	const long double *tx, *ty; /* with W_TAB: k / nx and k / ny, divided once for all */
 	int64_t num, nmax, nmin;
 };
 
@@ -90,7 +92,10 @@ static inline __attribute__((always_inline)) void step(struct walk_state *st, un
 		/* At the first step qi = qj = 0 and prev = v: the term is +0, as if skipped. */
 		st->s += fabsl(st->qi - st->qj) * (long double)(v - st->prev);
 		st->prev = v;
-		if (f0 && f1) {
+		if (what & W_TAB) {
+			st->qi = st->tx[i];
+			st->qj = st->ty[j];
+		} else if (f0 && f1) {
 			st->qi = (long double)i / nx;
 			st->qj = (long double)j / ny;
 		} else {
@@ -135,6 +140,7 @@ static inline __attribute__((always_inline)) void step(struct walk_state *st, un
 
 static inline __attribute__((always_inline)) void walk(const double *x, size_t nx,
 						       const double *y, size_t ny,
+						       const struct mrm__quotients *q,
 						       unsigned what, struct mrm__walk *w)
 {
 	struct walk_state st = {
@@ -148,6 +154,10 @@ static inline __attribute__((always_inline)) void walk(const double *x, size_t n
 	double cur;
 
 	st.one_dN = 1.0L / st.dN;
+	if (what & W_TAB) {
+		st.tx = q->tx;
+		st.ty = q->ty;
+	}
 	/*
 	 * One pooled value at a time, in merged order (equal values are adjacent there); a step
 	 * is taken when the value changes, for the run of equal values just passed: the loop's
@@ -194,45 +204,88 @@ static inline __attribute__((always_inline)) void walk(const double *x, size_t n
 void mrm__drift_walk(const double *x, size_t nx, const double *y, size_t ny, unsigned what,
 		     struct mrm__walk *w)
 {
+	mrm__drift_walk_q(x, nx, y, ny, NULL, what, w);
+}
+
+void mrm__drift_walk_q(const double *x, size_t nx, const double *y, size_t ny,
+		       const struct mrm__quotients *q, unsigned what, struct mrm__walk *w)
+{
 	unsigned v = what & (MRM__WALK_KS | MRM__WALK_W | MRM__WALK_AD);
 
 	if ((v & MRM__WALK_KS) && (double)nx * (double)ny <= 0x1p49 && !(what & MRM__WALK_PLAIN))
 		v |= KS_INT;
 	if ((v & MRM__WALK_AD) && nx + ny < ((size_t)1 << 30) && !(what & MRM__WALK_PLAIN))
 		v |= AD_SYM;
+	if ((v & MRM__WALK_W) && q && q->tx && q->nx == nx && q->ny == ny)
+		v |= W_TAB;
 	switch (v) {
-#define CASE(m)                             \
-	case m:                             \
-		walk(x, nx, y, ny, m, w);   \
+#define CASE(m)                                \
+	case m:                                \
+		walk(x, nx, y, ny, q, m, w);   \
 		break
 		CASE(MRM__WALK_KS);
 		CASE(MRM__WALK_KS | KS_INT);
 		CASE(MRM__WALK_W);
+		CASE(MRM__WALK_W | W_TAB);
 		CASE(MRM__WALK_AD);
 		CASE(MRM__WALK_AD | AD_SYM);
 		CASE(MRM__WALK_KS | MRM__WALK_W);
 		CASE(MRM__WALK_KS | MRM__WALK_W | KS_INT);
+		CASE(MRM__WALK_KS | MRM__WALK_W | KS_INT | W_TAB);
 		CASE(MRM__WALK_KS | MRM__WALK_W | MRM__WALK_AD);
 		CASE(MRM__WALK_KS | MRM__WALK_W | MRM__WALK_AD | KS_INT);
 		CASE(MRM__WALK_KS | MRM__WALK_W | MRM__WALK_AD | AD_SYM);
 		CASE(MRM__WALK_KS | MRM__WALK_W | MRM__WALK_AD | KS_INT | AD_SYM);
+		CASE(MRM__WALK_KS | MRM__WALK_W | MRM__WALK_AD | KS_INT | AD_SYM | W_TAB);
 #undef CASE
 	default:
-		/* Other combinations: everything, the results asked for are the same. */
-		walk(x, nx, y, ny, MRM__WALK_KS | MRM__WALK_W | MRM__WALK_AD, w);
+		/* Other combinations: the plain walk of everything, the results asked for the same. */
+		walk(x, nx, y, ny, NULL, MRM__WALK_KS | MRM__WALK_W | MRM__WALK_AD, w);
 		break;
 	}
+}
+
+/* Tables above this many entries (16 bytes each) are not worth their memory. */
+#define QUOTIENTS_MAX ((size_t)1 << 23)
+
+static long double *quotients(size_t n)
+{
+	long double *t = n < QUOTIENTS_MAX ? malloc((n + 1) * sizeof(*t)) : NULL;
+
+	for (size_t k = 0; t && k <= n; k++)
+		t[k] = (long double)k / n;
+	return t;
+}
+
+void mrm__quotients_init(struct mrm__quotients *q, size_t nx, size_t ny)
+{
+	q->nx = nx;
+	q->ny = ny;
+	q->tx = quotients(nx);
+	q->ty = !q->tx ? NULL : ny == nx ? q->tx : quotients(ny);
+	if (!q->ty) {
+		free(q->tx);
+		q->tx = NULL;
+	}
+}
+
+void mrm__quotients_free(struct mrm__quotients *q)
+{
+	if (q->ty != q->tx)
+		free(q->ty);
+	free(q->tx);
+	q->tx = q->ty = NULL;
 }
 
 int mrm_drift_numeric_sorted(const double *ref, size_t nr, const double *cur, size_t nc,
 			     size_t bins, struct mrm_drift_numeric *out, struct mrm_error *err)
 {
-	return mrm__drift_numeric_sorted(ref, nr, cur, nc, bins, true, out, err);
+	return mrm__drift_numeric_sorted(ref, nr, cur, nc, bins, true, NULL, out, err);
 }
 
 int mrm__drift_numeric_sorted(const double *ref, size_t nr, const double *cur, size_t nc,
-			      size_t bins, bool check, struct mrm_drift_numeric *out,
-			      struct mrm_error *err)
+			      size_t bins, bool check, const struct mrm__quotients *q,
+			      struct mrm_drift_numeric *out, struct mrm_error *err)
 {
 	struct mrm__walk w;
 	double *buf;
@@ -263,9 +316,10 @@ int mrm__drift_numeric_sorted(const double *ref, size_t nr, const double *cur, s
 	if (rc)
 		return rc;
 	if (mrm__ad_defined(ref, nr, cur, nc, &out->anderson)) {
-		mrm__drift_walk(ref, nr, cur, nc, MRM__WALK_KS | MRM__WALK_W, &w);
+		mrm__drift_walk_q(ref, nr, cur, nc, q, MRM__WALK_KS | MRM__WALK_W, &w);
 	} else {
-		mrm__drift_walk(ref, nr, cur, nc, MRM__WALK_KS | MRM__WALK_W | MRM__WALK_AD, &w);
+		mrm__drift_walk_q(ref, nr, cur, nc, q, MRM__WALK_KS | MRM__WALK_W | MRM__WALK_AD,
+				  &w);
 		mrm__ad_finish(w.ad_akn, nr, nc, &out->anderson);
 	}
 	mrm__wasserstein_finish(w.w_sum, ref, nr, &out->wasserstein, &out->wasserstein_norm);
