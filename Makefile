@@ -107,6 +107,7 @@ bench:
 	$(MAKE) O=build all tests
 	sh bench/run build
 	sh bench/validate-bench.sh build
+	sh bench/drift-bench.sh build
 
 install: $(O)/mrm $(O)/libmrm.a
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/mrm

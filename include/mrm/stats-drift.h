@@ -11,6 +11,13 @@
  *   modify it (they sort a copy with mrm_sort_doubles). A NaN or infinite
  *   value is MRM_EINPUT naming the side and the 0-based row ("current row
  *   7: value is NaN"). MRM_EINPUT also when memory runs out.
+ * - Each numeric kernel has a `_sorted` twin for samples already in
+ *   ascending order (as mrm_sort_doubles leaves them): it sorts nothing,
+ *   copies nothing, and gives bit for bit what the unsorted kernel gives
+ *   on the same values (the unsorted kernels sort copies and call it). A
+ *   value below its predecessor is MRM_EINPUT ("reference row 3: value
+ *   below the one before (not sorted)"). mrm_drift_numeric_sorted gives
+ *   every numeric measure from one walk over both samples.
  * - Category counts are arrays of finite doubles >= 0 aligned by category
  *   (the caller builds the union of both sides' categories; a category
  *   absent on one side has count 0 there).
@@ -54,6 +61,8 @@ struct mrm_drift_test {
  */
 int mrm_ks_2samp(const double *a, size_t na, const double *b, size_t nb,
 		 struct mrm_drift_test *out, struct mrm_error *err);
+int mrm_ks_2samp_sorted(const double *a, size_t na, const double *b, size_t nb,
+			struct mrm_drift_test *out, struct mrm_error *err);
 
 /*
  * scipy.stats.kstwo.sf(d, n): the survival function of the one-sample
@@ -98,6 +107,8 @@ int mrm_psi_counts(const double *ref, const double *cur, size_t k,
  */
 int mrm_psi(const double *ref, size_t nr, const double *cur, size_t nc,
 	    size_t bins, struct mrm_metric *out, struct mrm_error *err);
+int mrm_psi_sorted(const double *ref, size_t nr, const double *cur, size_t nc,
+		   size_t bins, struct mrm_metric *out, struct mrm_error *err);
 
 /*
  * Wasserstein-1 distance between the empirical distributions
@@ -109,6 +120,9 @@ int mrm_psi(const double *ref, size_t nr, const double *cur, size_t nc,
 int mrm_wasserstein(const double *ref, size_t nr, const double *cur, size_t nc,
 		    struct mrm_metric *raw, struct mrm_metric *norm,
 		    struct mrm_error *err);
+int mrm_wasserstein_sorted(const double *ref, size_t nr, const double *cur, size_t nc,
+			   struct mrm_metric *raw, struct mrm_metric *norm,
+			   struct mrm_error *err);
 
 /*
  * Jensen-Shannon distance in base 2 (in [0, 1]) between two count
@@ -125,6 +139,9 @@ int mrm_jensen_shannon_counts(const double *ref, const double *cur, size_t k,
 int mrm_jensen_shannon(const double *ref, size_t nr, const double *cur,
 		       size_t nc, size_t bins, struct mrm_metric *out,
 		       struct mrm_error *err);
+int mrm_jensen_shannon_sorted(const double *ref, size_t nr, const double *cur,
+			      size_t nc, size_t bins, struct mrm_metric *out,
+			      struct mrm_error *err);
 
 /*
  * Chi-square test of homogeneity of the 2 x k table (reference counts,
@@ -173,5 +190,27 @@ int mrm_two_proportion_z(double x_ref, double n_ref, double x_cur, double n_cur,
  */
 int mrm_anderson_ksamp(const double *ref, size_t nr, const double *cur, size_t nc,
 		       struct mrm_drift_test *out, struct mrm_error *err);
+int mrm_anderson_ksamp_sorted(const double *ref, size_t nr, const double *cur, size_t nc,
+			      struct mrm_drift_test *out, struct mrm_error *err);
+
+/* Every numeric measure of one column (as the kernels above give them). */
+struct mrm_drift_numeric {
+	struct mrm_drift_test ks;
+	struct mrm_drift_test anderson;
+	struct mrm_metric psi;
+	struct mrm_metric wasserstein, wasserstein_norm;
+	struct mrm_metric jensen_shannon;
+};
+
+/*
+ * KS, PSI and Jensen-Shannon on `bins` reference-quantile bins (0 means
+ * MRM_DRIFT_BINS), Wasserstein (raw and normalised) and Anderson-Darling
+ * of two ascending samples, in one walk over both: each field is bit for
+ * bit what its kernel gives. Every field is undefined (empty sample) when
+ * a sample is empty. Errors: MRM_EINPUT for a non-finite or unsorted
+ * value (naming the side and row) or when memory runs out.
+ */
+int mrm_drift_numeric_sorted(const double *ref, size_t nr, const double *cur, size_t nc,
+			     size_t bins, struct mrm_drift_numeric *out, struct mrm_error *err);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mrm/stats-drift.h"
+#include "stats/drift-walk.h"
 #include "monitor/drift-internal.h"
 
 bool drift_p_based(const char *m)
@@ -87,6 +88,40 @@ static json_t *reals(const double *x, size_t n)
 	return a;
 }
 
+/* The histogram bin of v (lo <= v <= hi), clamped to the last bin: non-decreasing in v. */
+static size_t hist_bin(double v, double lo, double hi, size_t bins)
+{
+	size_t k = hi > lo ? (size_t)((v - lo) / (hi - lo) * (double)bins) : 0;
+
+	return k < bins ? k : bins - 1;
+}
+
+/* Proportions of the ascending x[0..n) per bin, by binary search of each bin's start. */
+static void hist_counts(const double *x, size_t n, double lo, double hi, size_t bins, double *out)
+{
+	size_t at = 0, b;
+
+	for (b = 1; b <= bins; b++) {
+		size_t l = at, h = n;
+
+		if (b < bins) {
+			/* First index whose bin is >= b. */
+			while (l < h) {
+				size_t mid = l + (h - l) / 2;
+
+				if (hist_bin(x[mid], lo, hi, bins) < b)
+					l = mid + 1;
+				else
+					h = mid;
+			}
+		} else {
+			l = n;
+		}
+		out[b - 1] = (double)(l - at) / (double)n;
+		at = l;
+	}
+}
+
 /*
  * "histogram": DRIFT_HIST_BINS equal-width bins over the range of both (sorted) samples, the
  * proportion of each side per bin; the last bin is closed.
@@ -100,20 +135,8 @@ static int histogram(json_t *obj, const double *a, size_t na, const double *b, s
 
 	for (i = 0; i <= bins; i++)
 		edges[i] = i == bins ? hi : lo + (hi - lo) * (double)i / (double)bins;
-	for (i = 0; i < na; i++) {
-		size_t k = hi > lo ? (size_t)((a[i] - lo) / (hi - lo) * (double)bins) : 0;
-
-		ra[k < bins ? k : bins - 1] += 1;
-	}
-	for (i = 0; i < nb; i++) {
-		size_t k = hi > lo ? (size_t)((b[i] - lo) / (hi - lo) * (double)bins) : 0;
-
-		rb[k < bins ? k : bins - 1] += 1;
-	}
-	for (i = 0; i < bins; i++) {
-		ra[i] /= (double)na;
-		rb[i] /= (double)nb;
-	}
+	hist_counts(a, na, lo, hi, bins, ra);
+	hist_counts(b, nb, lo, hi, bins, rb);
 	h = json_pack("{s:o, s:o, s:o}", "edges", reals(edges, bins + 1), "reference", reals(ra, bins),
 		      "current", reals(rb, bins));
 	if (!h)
@@ -122,14 +145,35 @@ static int histogram(json_t *obj, const double *a, size_t na, const double *b, s
 	return 0;
 }
 
+/* Room for n doubles in *buf (of *cap). */
+static int reserve(double **buf, size_t *cap, size_t n)
+{
+	double *p;
+
+	if (n <= *cap)
+		return 0;
+	if (!(p = realloc(*buf, n * sizeof(*p))))
+		return -1;
+	*buf = p;
+	*cap = n;
+	return 0;
+}
+
+void drift_scratch_free(struct drift_scratch *s)
+{
+	free(s->a);
+	free(s->b);
+	s->a = s->b = NULL;
+	s->acap = s->bcap = 0;
+}
+
 static int numeric_column(const struct mrm_drift_options *o, const struct drift_col *rc,
 			  const struct drift_col *cc, bool detail, struct drift_result *r,
-			  struct mrm_error *err)
+			  struct drift_scratch *sc, struct mrm_error *err)
 {
 	size_t na = rc->n, nb = cc->n;
-	const double *a = rc->num, *b = cc->num;
-	struct mrm_drift_test ks, ad;
-	struct mrm_metric psi, w, wn, js;
+	const double *a = NULL, *b = NULL;
+	struct mrm_drift_numeric d;
 	json_t *undef = json_object();
 	const char *m = o->method;
 	int rc_ = 0;
@@ -141,28 +185,37 @@ static int numeric_column(const struct mrm_drift_options *o, const struct drift_
 				   "every current value is missing");
 		goto out;
 	}
-	json_object_set_new(r->obj, "type", json_string("numeric"));
-	if ((rc_ = mrm_ks_2samp(a, na, b, nb, &ks, err)) ||
-	    (rc_ = mrm_psi(a, na, b, nb, 0, &psi, err)) ||
-	    (rc_ = mrm_wasserstein(a, na, b, nb, &w, &wn, err)) ||
-	    (rc_ = mrm_jensen_shannon(a, na, b, nb, 0, &js, err)) ||
-	    (rc_ = mrm_anderson_ksamp(a, na, b, nb, &ad, err)))
+	if (reserve(&sc->a, &sc->acap, na) || reserve(&sc->b, &sc->bcap, nb)) {
+		rc_ = oom(err);
 		goto out;
-	json_object_set_new(r->obj, "ks_statistic", metric(ks.statistic, undef, "ks_statistic"));
-	json_object_set_new(r->obj, "ks_p_value", metric(ks.p_value, undef, "ks_p_value"));
-	json_object_set_new(r->obj, "psi", metric(psi, undef, "psi"));
-	json_object_set_new(r->obj, "wasserstein", metric(w, undef, "wasserstein"));
-	json_object_set_new(r->obj, "wasserstein_norm", metric(wn, undef, "wasserstein_norm"));
-	json_object_set_new(r->obj, "jensen_shannon", metric(js, undef, "jensen_shannon"));
-	json_object_set_new(r->obj, "anderson_darling", metric(ad.statistic, undef, "anderson_darling"));
+	}
+	if ((rc_ = drift_col_sorted(rc, sc->a, &a, err)) ||
+	    (rc_ = drift_col_sorted(cc, sc->b, &b, err)))
+		goto out;
+	json_object_set_new(r->obj, "type", json_string("numeric"));
+	/* The side's values are sorted: every measure from one walk. */
+	/* Sorted, and finite unless an infinity was read: the kernel's check is then redundant. */
+	if ((rc_ = mrm__drift_numeric_sorted(a, na, b, nb, 0, !drift_values_finite(&rc->vals) ||
+					     !drift_values_finite(&cc->vals), sc->q, &d, err)))
+		goto out;
+	json_object_set_new(r->obj, "ks_statistic", metric(d.ks.statistic, undef, "ks_statistic"));
+	json_object_set_new(r->obj, "ks_p_value", metric(d.ks.p_value, undef, "ks_p_value"));
+	json_object_set_new(r->obj, "psi", metric(d.psi, undef, "psi"));
+	json_object_set_new(r->obj, "wasserstein", metric(d.wasserstein, undef, "wasserstein"));
+	json_object_set_new(r->obj, "wasserstein_norm", metric(d.wasserstein_norm, undef,
+							       "wasserstein_norm"));
+	json_object_set_new(r->obj, "jensen_shannon", metric(d.jensen_shannon, undef, "jensen_shannon"));
+	json_object_set_new(r->obj, "anderson_darling", metric(d.anderson.statistic, undef,
+							       "anderson_darling"));
 	if (!m || !strcmp(m, "chi2") || !strcmp(m, "z"))
 		m = na <= DRIFT_SMALL_ROWS ? "ks" : "wasserstein";
 	if (!strcmp(m, "ks")) {
-		set_decision(r, "ks", ks.statistic, ks.p_value, threshold_of(o, m));
+		set_decision(r, "ks", d.ks.statistic, d.ks.p_value, threshold_of(o, m));
 	} else {
-		struct mrm_metric s = !strcmp(m, "psi") ? psi : !strcmp(m, "wasserstein") ? wn :
-				      !strcmp(m, "jensen_shannon") ? js : ad.statistic;
-		struct mrm_metric p = !strcmp(m, "anderson_darling") ? ad.p_value :
+		struct mrm_metric s = !strcmp(m, "psi") ? d.psi : !strcmp(m, "wasserstein") ?
+				      d.wasserstein_norm : !strcmp(m, "jensen_shannon") ?
+				      d.jensen_shannon : d.anderson.statistic;
+		struct mrm_metric p = !strcmp(m, "anderson_darling") ? d.anderson.p_value :
 				      (struct mrm_metric){ NAN, NULL };
 
 		set_decision(r, m, s, p, threshold_of(o, m));
@@ -317,13 +370,24 @@ out:
 	return rc_;
 }
 
+int drift_compare_with(const struct mrm_drift_options *o, const struct drift_col *ref,
+		       const struct drift_col *cur, bool detail, struct drift_result *r,
+		       struct drift_scratch *s, struct mrm_error *err)
+{
+	if (ref->type == MRM_COL_CATEGORICAL)
+		return categorical_column(o, ref, cur, detail, r, err);
+	return numeric_column(o, ref, cur, detail, r, s, err);
+}
+
 int drift_compare(const struct mrm_drift_options *o, const struct drift_col *ref,
 		  const struct drift_col *cur, bool detail, struct drift_result *r,
 		  struct mrm_error *err)
 {
-	if (ref->type == MRM_COL_CATEGORICAL)
-		return categorical_column(o, ref, cur, detail, r, err);
-	return numeric_column(o, ref, cur, detail, r, err);
+	struct drift_scratch s = { 0 };
+	int rc = drift_compare_with(o, ref, cur, detail, r, &s, err);
+
+	drift_scratch_free(&s);
+	return rc;
 }
 
 void drift_correct(struct drift_result *cols, size_t n, enum mrm_drift_correction how)

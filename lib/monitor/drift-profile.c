@@ -485,14 +485,19 @@ static int numeric(const struct mrm_drift_options *o, const struct mrm_profile_c
 		const char *name = a->name;
 
 		if (!(rc = drift_side_new(1, &name, &sa, err)) && !(rc = drift_side_new(1, &name, &sb, err))) {
-			sa->cols[0].num = va.v;
-			sa->cols[0].n = sa->cols[0].cap = va.m;
-			sa->cols[0].missing = a->missing;
-			sb->cols[0].num = vb.v;
-			sb->cols[0].n = sb->cols[0].cap = vb.m;
-			sb->cols[0].missing = b->missing;
-			va.v = vb.v = NULL;
-			rc = drift_compare(o, &sa->cols[0], &sb->cols[0], true, r, err);
+			uint64_t none = 0;
+
+			if (drift_values_add(&sa->cols[0].vals, va.v, NULL, va.m, &none) ||
+			    drift_values_add(&sb->cols[0].vals, vb.v, NULL, vb.m, &none)) {
+				rc = mrm_error_set(err, MRM_EINPUT, "out of memory");
+			} else {
+				sa->cols[0].n = va.m;
+				sa->cols[0].missing = a->missing;
+				sb->cols[0].n = vb.m;
+				sb->cols[0].missing = b->missing;
+				if (!(rc = drift_side_finish(sa, err)) && !(rc = drift_side_finish(sb, err)))
+					rc = drift_compare(o, &sa->cols[0], &sb->cols[0], true, r, err);
+			}
 			json_object_set_new(r->obj, "approximate", json_false());
 		}
 		drift_side_free(sa);

@@ -1,6 +1,7 @@
 /*
  * A drift side: one data set's selected columns, accumulated batch by batch (all rows or a
- * subset, for windows), numeric values sorted at the end and categories counted by name.
+ * subset, for windows), numeric values kept plain or compact (drift-values.c) and sorted at
+ * the end, categories counted by name.
  */
 #include <math.h>
 #include <stdint.h>
@@ -30,6 +31,7 @@ int drift_side_new(size_t ncols, const char *const *names, struct drift_side **o
 	s->ncols = ncols;
 	for (i = 0; i < ncols; i++) {
 		s->cols[i].type = MRM_COL_NUMERIC;
+		drift_values_init(&s->cols[i].vals, false, 0);
 		if (!(s->cols[i].name = strdup(names[i]))) {
 			drift_side_free(s);
 			return oom(err);
@@ -37,6 +39,13 @@ int drift_side_new(size_t ncols, const char *const *names, struct drift_side **o
 	}
 	*out = s;
 	return 0;
+}
+
+void drift_side_compact(struct drift_side *s)
+{
+	s->compact = true;
+	for (size_t i = 0; i < s->ncols; i++)
+		drift_values_init(&s->cols[i].vals, true, 0);
 }
 
 void drift_side_free(struct drift_side *s)
@@ -49,7 +58,7 @@ void drift_side_free(struct drift_side *s)
 		struct drift_col *c = &s->cols[i];
 
 		free(c->name);
-		free(c->num);
+		drift_values_free(&c->vals);
 		for (j = 0; j < c->k; j++)
 			free(c->cat[j]);
 		free(c->cat);
@@ -60,22 +69,6 @@ void drift_side_free(struct drift_side *s)
 	}
 	free(s->cols);
 	free(s);
-}
-
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t ncap = *cap ? *cap : 1024;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	if (!(q = realloc(*p, ncap * size)))
-		return -1;
-	*p = q;
-	*cap = ncap;
-	return 0;
 }
 
 /* The position of category `str` in c, added with count 0 if new; SIZE_MAX when out of memory. */
@@ -116,24 +109,28 @@ static size_t category(struct drift_col *c, const char *str, size_t len)
 	return c->k++;
 }
 
-/* A numeric column turned categorical: its numbers become categories, spelled as the reader does. */
+/*
+ * A numeric column turned categorical: its numbers become categories, spelled as the reader
+ * does, in order of arrival. DRIFT_EORDER when packed values no longer have that order.
+ */
 static int to_categorical(struct drift_col *c)
 {
 	size_t i;
 
+	if (!drift_values_in_order(&c->vals))
+		return DRIFT_EORDER;
 	c->type = MRM_COL_CATEGORICAL;
 	for (i = 0; i < c->n; i++) {
 		char buf[32];
-		int len = mrm__num_format(c->num[i], buf);
+		int len = mrm__num_format(c->vals.pend[i], buf);
 		size_t at = category(c, buf, (size_t)len);
 
 		if (at == SIZE_MAX)
 			return -1;
 		c->cnt[at] += 1;
 	}
-	free(c->num);
-	c->num = NULL;
-	c->n = c->cap = 0;
+	drift_values_free(&c->vals);
+	c->n = 0;
 	return 0;
 }
 
@@ -177,8 +174,10 @@ int drift_side_add(struct drift_side *s, const struct mrm_table *batch, const ui
 		const struct mrm_table_column *b = &batch->cols[i];
 
 		if (b->type == MRM_COL_CATEGORICAL) {
-			if (c->type == MRM_COL_NUMERIC && to_categorical(c))
-				return oom(err);
+			int rc = c->type == MRM_COL_NUMERIC ? to_categorical(c) : 0;
+
+			if (rc)
+				return rc == DRIFT_EORDER ? rc : oom(err);
 			for (j = 0; j < n; j++)
 				if (add_categorical(c, b, rows ? rows[j] : j))
 					return oom(err);
@@ -202,16 +201,9 @@ int drift_side_add(struct drift_side *s, const struct mrm_table *batch, const ui
 			}
 			continue;
 		}
-		if (grow((void **)&c->num, &c->cap, c->n + n, sizeof(*c->num)))
+		if (drift_values_add(&c->vals, b->num, rows, n, &c->missing))
 			return oom(err);
-		for (j = 0; j < n; j++) {
-			double v = b->num[rows ? rows[j] : j];
-
-			if (isnan(v))
-				c->missing++;
-			else
-				c->num[c->n++] = v;
-		}
+		c->n = (size_t)c->vals.n;
 	}
 	s->rows += n;
 	return 0;
@@ -223,8 +215,45 @@ int drift_side_finish(struct drift_side *s, struct mrm_error *err)
 	int rc;
 
 	for (i = 0; i < s->ncols; i++)
-		if (s->cols[i].type == MRM_COL_NUMERIC && s->cols[i].n > 1 &&
-		    (rc = mrm_sort_doubles(s->cols[i].num, NULL, s->cols[i].n, err)))
+		if (s->cols[i].type == MRM_COL_NUMERIC &&
+		    (rc = drift_values_finish(&s->cols[i].vals, err)))
 			return rc;
+	return 0;
+}
+
+int drift_col_sorted(const struct drift_col *c, double *buf, const double **out,
+		     struct mrm_error *err)
+{
+	const double *view = drift_values_view(&c->vals);
+	int rc;
+
+	if (view) {
+		*out = view;
+		return 0;
+	}
+	*out = NULL;
+	if ((rc = drift_values_sorted(&c->vals, buf, err)))
+		return rc;
+	*out = buf;
+	return 0;
+}
+
+int drift_col_sorted_alloc(const struct drift_col *c, double **out, struct mrm_error *err)
+{
+	const double *v;
+	int rc;
+
+	*out = NULL;
+	if (c->n == 0)
+		return 0;
+	if (!(*out = malloc(c->n * sizeof(**out))))
+		return oom(err);
+	if ((rc = drift_col_sorted(c, *out, &v, err))) {
+		free(*out);
+		*out = NULL;
+		return rc;
+	}
+	if (v != *out)
+		memcpy(*out, v, c->n * sizeof(**out));
 	return 0;
 }

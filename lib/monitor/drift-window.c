@@ -629,7 +629,33 @@ int drift_extra_end(struct drift_extra *x, struct mrm_error *err)
 struct summary {
 	struct quality_col *cols;
 	struct quality_side side;
+	double **sorted; /* per column: its sorted values (numeric), or NULL */
+	size_t nsorted;
 };
+
+/* quality_col.outside for a side's column: its values sorted again, for the moment. */
+static void outside_of_col(const struct quality_col *q, double lo, double hi, double *below,
+			   double *above)
+{
+	struct quality_col tmp = *q;
+	struct mrm_error e = { 0 };
+	double *v = NULL;
+
+	*below = *above = NAN;
+	if (drift_col_sorted_alloc(q->data, &v, &e))
+		return;
+	tmp.data = v;
+	quality_outside_sorted(&tmp, lo, hi, below, above);
+	free(v);
+}
+
+static void summary_release(struct summary *s)
+{
+	for (size_t i = 0; s->sorted && i < s->nsorted; i++)
+		free(s->sorted[i]);
+	free(s->sorted);
+	free(s->cols);
+}
 
 static int summarise(const struct drift_side *s, const struct drift_side *types, json_t *schema,
 		     const char *problem, double dups, bool dups_est, struct summary *out)
@@ -638,7 +664,9 @@ static int summarise(const struct drift_side *s, const struct drift_side *types,
 	json_t *p;
 
 	out->cols = calloc(s->ncols + json_array_size(schema) + 1, sizeof(*out->cols));
-	if (!out->cols)
+	out->sorted = calloc(s->ncols + 1, sizeof(*out->sorted));
+	out->nsorted = s->ncols;
+	if (!out->cols || !out->sorted)
 		return -1;
 	for (i = 0; i < s->ncols; i++) {
 		const struct drift_col *c = &s->cols[i];
@@ -648,13 +676,20 @@ static int summarise(const struct drift_side *s, const struct drift_side *types,
 		q->type = types ? types->cols[i].type : c->type;
 		q->missing = c->missing;
 		if (c->type == MRM_COL_NUMERIC && c->n) {
-			q->min = c->num[0];
-			q->max = c->num[c->n - 1];
+			struct mrm_error e = { 0 };
+			double *v;
+
+			/* A sorted copy for the moment only: the sides may hold their numbers packed. */
+			if (drift_col_sorted_alloc(c, &v, &e))
+				return -1;
+			q->min = v[0];
+			q->max = v[c->n - 1];
 			q->distinct = 1;
 			for (j = 1; j < c->n; j++)
-				q->distinct += c->num[j] != c->num[j - 1];
-			q->outside = quality_outside_sorted;
-			q->data = c->num;
+				q->distinct += v[j] != v[j - 1];
+			free(v);
+			q->outside = outside_of_col;
+			q->data = c;
 			q->n = c->n;
 		} else if (c->type == MRM_COL_CATEGORICAL) {
 			q->k = c->k;
@@ -870,7 +905,7 @@ out:
 	for (i = 0; res && i < x->ncols; i++)
 		json_decref(res[i].obj);
 	free(res);
-	free(sum.cols);
+	summary_release(&sum);
 	json_decref(cols);
 	json_decref(q);
 	drift_side_free(side);
@@ -995,7 +1030,7 @@ int drift_extra_finish(const struct mrm_drift_options *o, struct drift_extra *rx
 		rc = windows(o, cx, rs, cs, &ref, schema, doc, out, err);
 out:
 	json_decref(q);
-	free(ref.cols);
-	free(cur.cols);
+	summary_release(&ref);
+	summary_release(&cur);
 	return rc;
 }

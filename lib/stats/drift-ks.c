@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "mrm/stats-drift.h"
+#include "stats/drift-walk.h"
 #include "stats/internal.h"
 
 #define MAX_AUTO_N 10000
@@ -497,43 +498,17 @@ static int sorted_copy(const double *x, size_t n, const char *side, double **out
 }
 
 int mrm__drift_sorted(const double *x, size_t n, const char *side, double **out,
-		      struct mrm_error *err);
-
-int mrm__drift_sorted(const double *x, size_t n, const char *side, double **out,
 		      struct mrm_error *err)
 {
 	return sorted_copy(x, n, side, out, err);
 }
 
-int mrm_ks_2samp(const double *a, size_t na, const double *b, size_t nb,
-		 struct mrm_drift_test *out, struct mrm_error *err)
+int mrm__ks_finish(double maxS, double minS, size_t na, size_t nb,
+		   struct mrm_drift_test *out, struct mrm_error *err)
 {
-	double *x = NULL, *y = NULL, maxS = -INFINITY, minS = INFINITY, d, prob = NAN;
-	size_t i = 0, j = 0;
-	int rc;
+	double d, prob = NAN;
 	bool exact;
 
-	*out = (struct mrm_drift_test){ mrm__undef(mrm_reason_empty_sample),
-					mrm__undef(mrm_reason_empty_sample), 0, NULL };
-	rc = sorted_copy(a, na, "reference", &x, err);
-	if (!rc)
-		rc = sorted_copy(b, nb, "current", &y, err);
-	if (rc || na == 0 || nb == 0)
-		goto out;
-	/* cdf1 - cdf2 at every pooled value, ties consumed (searchsorted 'right'). */
-	while (i < na || j < nb) {
-		double v = j >= nb || (i < na && x[i] <= y[j]) ? x[i] : y[j], diff;
-
-		while (i < na && x[i] <= v)
-			i++;
-		while (j < nb && y[j] <= v)
-			j++;
-		diff = (double)i / (double)na - (double)j / (double)nb;
-		if (diff > maxS)
-			maxS = diff;
-		if (diff < minS)
-			minS = diff;
-	}
 	minS = clip01(-minS);
 	d = minS > maxS ? minS : maxS;
 	exact = (na > nb ? na : nb) <= MAX_AUTO_N;
@@ -550,10 +525,8 @@ int mrm_ks_2samp(const double *a, size_t na, const double *b, size_t nb,
 			prob = prob_outside_square(n1, h);
 		else
 			prob = outer_prob_inside(n1, n2, g, h, &nomem);
-		if (nomem) {
-			rc = mrm_error_set(err, MRM_EINPUT, "out of memory");
-			goto out;
-		}
+		if (nomem)
+			return mrm_error_set(err, MRM_EINPUT, "out of memory");
 		if (!(prob >= 0 && prob <= 1))
 			exact = false;
 	}
@@ -562,15 +535,45 @@ int mrm_ks_2samp(const double *a, size_t na, const double *b, size_t nb,
 		double en = m * n / (m + n);
 
 		prob = mrm_kstwo_sf(d, (size_t)rint(en));
-		if (isnan(prob)) {
-			rc = mrm_error_set(err, MRM_EINPUT, "out of memory");
-			goto out;
-		}
+		if (isnan(prob))
+			return mrm_error_set(err, MRM_EINPUT, "out of memory");
 	}
 	out->statistic = mrm__val(d);
 	out->p_value = mrm__val(clip01(prob));
 	out->method = exact ? "exact" : "asymp";
-out:
+	return 0;
+}
+
+int mrm_ks_2samp_sorted(const double *a, size_t na, const double *b, size_t nb,
+			struct mrm_drift_test *out, struct mrm_error *err)
+{
+	struct mrm__walk w;
+	int rc;
+
+	*out = (struct mrm_drift_test){ mrm__undef(mrm_reason_empty_sample),
+					mrm__undef(mrm_reason_empty_sample), 0, NULL };
+	if ((rc = mrm__check_sorted(a, na, "reference", err)) ||
+	    (rc = mrm__check_sorted(b, nb, "current", err)))
+		return rc;
+	if (na == 0 || nb == 0)
+		return 0;
+	mrm__drift_walk(a, na, b, nb, MRM__WALK_KS, &w);
+	return mrm__ks_finish(w.ks_max, w.ks_min, na, nb, out, err);
+}
+
+int mrm_ks_2samp(const double *a, size_t na, const double *b, size_t nb,
+		 struct mrm_drift_test *out, struct mrm_error *err)
+{
+	double *x = NULL, *y = NULL;
+	int rc;
+
+	*out = (struct mrm_drift_test){ mrm__undef(mrm_reason_empty_sample),
+					mrm__undef(mrm_reason_empty_sample), 0, NULL };
+	rc = sorted_copy(a, na, "reference", &x, err);
+	if (!rc)
+		rc = sorted_copy(b, nb, "current", &y, err);
+	if (!rc)
+		rc = mrm_ks_2samp_sorted(x, na, y, nb, out, err);
 	free(x);
 	free(y);
 	return rc;

@@ -1,19 +1,17 @@
 /* Drift measures: PSI, Wasserstein-1, Jensen-Shannon, chi-square, z-test, Anderson-Darling. */
 #include <float.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdlib.h>
 
 #include "mrm/stats-drift.h"
+#include "stats/drift-walk.h"
 #include "stats/internal.h"
 
 const char mrm_reason_constant_reference[] = "the reference sample is constant";
 const char mrm_reason_no_counts[] = "a side has no counts";
 const char mrm_reason_zero_variance[] =
 	"the pooled proportion is 0 or 1 (no variance)";
-
-/* In drift-ks.c: checks a sample (finite values) and returns a sorted copy. */
-int mrm__drift_sorted(const double *x, size_t n, const char *side, double **out,
-		      struct mrm_error *err);
 
 static int check_counts(const double *c, size_t k, const char *side, double *total,
 			struct mrm_error *err)
@@ -137,6 +135,57 @@ static int two_histograms(const double *ref, size_t nr, const double *cur, size_
 	return 0;
 }
 
+/* Number of values of the ascending x below e (searchsorted side='left'). */
+static size_t below(const double *x, size_t n, double e)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x[mid] < e)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Counts of the ascending x in the k + 1 bins of the k inner edges: bin i is [edge[i-1], edge[i]). */
+static void counts_sorted(const double *x, size_t n, const double *edges, size_t k, double *counts)
+{
+	size_t at = 0;
+
+	for (size_t i = 0; i < k; i++) {
+		size_t b = below(x, n, edges[i]);
+
+		counts[i] = (double)(b - at);
+		at = b;
+	}
+	counts[k] = (double)(n - at);
+}
+
+int mrm__two_histograms_sorted(const double *ref, size_t nr, const double *cur, size_t nc,
+			       size_t bins, double *rc, double *cc, size_t *nb,
+			       struct mrm_error *err)
+{
+	double *edges;
+	size_t k;
+
+	*nb = 0;
+	if (nr == 0 || nc == 0)
+		return 0;
+	edges = malloc(bins * sizeof(*edges));
+	if (!edges)
+		return mrm_error_set(err, MRM_EINPUT, "out of memory");
+	k = edges_sorted(ref, nr, bins, edges);
+	counts_sorted(ref, nr, edges, k, rc);
+	counts_sorted(cur, nc, edges, k, cc);
+	*nb = k + 1;
+	free(edges);
+	return 0;
+}
+
 /* ---- PSI ---- */
 
 int mrm_psi_counts(const double *ref, const double *cur, size_t k,
@@ -174,6 +223,29 @@ int mrm_psi(const double *ref, size_t nr, const double *cur, size_t nc,
 	if (!buf)
 		return mrm_error_set(err, MRM_EINPUT, "out of memory");
 	rc = two_histograms(ref, nr, cur, nc, bins, buf, buf + bins, &nb, err);
+	if (!rc && nb > 0)
+		rc = mrm_psi_counts(buf, buf + bins, nb, out, err);
+	free(buf);
+	return rc;
+}
+
+int mrm_psi_sorted(const double *ref, size_t nr, const double *cur, size_t nc,
+		   size_t bins, struct mrm_metric *out, struct mrm_error *err)
+{
+	double *buf;
+	size_t nb;
+	int rc;
+
+	*out = mrm__undef(mrm_reason_empty_sample);
+	if ((rc = mrm__check_sorted(ref, nr, "reference", err)) ||
+	    (rc = mrm__check_sorted(cur, nc, "current", err)))
+		return rc;
+	if (bins == 0)
+		bins = MRM_DRIFT_BINS;
+	buf = malloc(2 * bins * sizeof(*buf));
+	if (!buf)
+		return mrm_error_set(err, MRM_EINPUT, "out of memory");
+	rc = mrm__two_histograms_sorted(ref, nr, cur, nc, bins, buf, buf + bins, &nb, err);
 	if (!rc && nb > 0)
 		rc = mrm_psi_counts(buf, buf + bins, nb, out, err);
 	free(buf);
@@ -235,16 +307,76 @@ int mrm_jensen_shannon(const double *ref, size_t nr, const double *cur,
 	return rc;
 }
 
+int mrm_jensen_shannon_sorted(const double *ref, size_t nr, const double *cur,
+			      size_t nc, size_t bins, struct mrm_metric *out,
+			      struct mrm_error *err)
+{
+	double *buf;
+	size_t nb;
+	int rc;
+
+	*out = mrm__undef(mrm_reason_empty_sample);
+	if ((rc = mrm__check_sorted(ref, nr, "reference", err)) ||
+	    (rc = mrm__check_sorted(cur, nc, "current", err)))
+		return rc;
+	if (bins == 0)
+		bins = MRM_DRIFT_BINS;
+	buf = malloc(2 * bins * sizeof(*buf));
+	if (!buf)
+		return mrm_error_set(err, MRM_EINPUT, "out of memory");
+	rc = mrm__two_histograms_sorted(ref, nr, cur, nc, bins, buf, buf + bins, &nb, err);
+	if (!rc && nb > 0)
+		rc = mrm_jensen_shannon_counts(buf, buf + bins, nb, out, err);
+	free(buf);
+	return rc;
+}
+
 /* ---- Wasserstein-1 ---- */
+
+void mrm__wasserstein_finish(long double s, const double *x, size_t nr, struct mrm_metric *raw,
+			     struct mrm_metric *norm)
+{
+	long double mean = 0, ss = 0;
+	double sd;
+	size_t i;
+
+	*raw = mrm__val((double)s);
+	if (!norm)
+		return;
+	for (i = 0; i < nr; i++)
+		mean += x[i];
+	mean /= nr;
+	for (i = 0; i < nr; i++)
+		ss += (x[i] - mean) * (x[i] - mean);
+	sd = sqrt((double)(ss / nr));
+	*norm = sd > 0 ? mrm__val((double)s / sd) : mrm__undef(mrm_reason_constant_reference);
+}
+
+int mrm_wasserstein_sorted(const double *ref, size_t nr, const double *cur, size_t nc,
+			   struct mrm_metric *raw, struct mrm_metric *norm,
+			   struct mrm_error *err)
+{
+	struct mrm__walk w;
+	int rc;
+
+	*raw = mrm__undef(mrm_reason_empty_sample);
+	if (norm)
+		*norm = mrm__undef(mrm_reason_empty_sample);
+	if ((rc = mrm__check_sorted(ref, nr, "reference", err)) ||
+	    (rc = mrm__check_sorted(cur, nc, "current", err)))
+		return rc;
+	if (nr == 0 || nc == 0)
+		return 0;
+	mrm__drift_walk(ref, nr, cur, nc, MRM__WALK_W, &w);
+	mrm__wasserstein_finish(w.w_sum, ref, nr, raw, norm);
+	return 0;
+}
 
 int mrm_wasserstein(const double *ref, size_t nr, const double *cur, size_t nc,
 		    struct mrm_metric *raw, struct mrm_metric *norm,
 		    struct mrm_error *err)
 {
-	double *x = NULL, *y = NULL, prev = 0;
-	long double s = 0, mean = 0, ss = 0;
-	size_t i = 0, j = 0;
-	bool first = true;
+	double *x = NULL, *y = NULL;
 	int rc;
 
 	*raw = mrm__undef(mrm_reason_empty_sample);
@@ -253,36 +385,8 @@ int mrm_wasserstein(const double *ref, size_t nr, const double *cur, size_t nc,
 	rc = mrm__drift_sorted(ref, nr, "reference", &x, err);
 	if (!rc)
 		rc = mrm__drift_sorted(cur, nc, "current", &y, err);
-	if (rc || nr == 0 || nc == 0)
-		goto out;
-	/* Integrate |F_ref - F_cur| between consecutive pooled values. */
-	while (i < nr || j < nc) {
-		double v = j >= nc || (i < nr && x[i] <= y[j]) ? x[i] : y[j];
-
-		if (!first)
-			s += fabsl((long double)i / nr - (long double)j / nc) *
-			     (long double)(v - prev);
-		first = false;
-		prev = v;
-		while (i < nr && x[i] <= v)
-			i++;
-		while (j < nc && y[j] <= v)
-			j++;
-	}
-	*raw = mrm__val((double)s);
-	if (norm) {
-		double sd;
-
-		for (i = 0; i < nr; i++)
-			mean += x[i];
-		mean /= nr;
-		for (i = 0; i < nr; i++)
-			ss += (x[i] - mean) * (x[i] - mean);
-		sd = sqrt((double)(ss / nr));
-		*norm = sd > 0 ? mrm__val((double)s / sd) :
-			mrm__undef(mrm_reason_constant_reference);
-	}
-out:
+	if (!rc)
+		rc = mrm_wasserstein_sorted(x, nr, y, nc, raw, norm, err);
 	free(x);
 	free(y);
 	return rc;
@@ -487,66 +591,66 @@ static double ad_significance(double a2, const double *crit, const double *sig, 
 	return exp((double)(c[0] + c[1] * a2 + c[2] * a2 * a2));
 }
 
-int mrm_anderson_ksamp(const double *ref, size_t nr, const double *cur, size_t nc,
-		       struct mrm_drift_test *out, struct mrm_error *err)
+/*
+ * The harmonic sums of the Scholz-Stephens variance for N values (scipy's loops, in long
+ * double). They depend on N alone and cost two long double divisions per value, so the last
+ * N's are kept (every column of a data set usually has the same N).
+ */
+static void ad_harmonics(size_t N, long double *hs_out, long double *g_out)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static size_t last_N;
+	static long double last_hs, last_g;
+	long double hs = 0, g = 0;
+
+	pthread_mutex_lock(&mu);
+	if (last_N != N || N == 0) {
+		for (size_t t = 0; t + 2 < N; t++) {
+			hs += 1.0L / (long double)(N - 1 - t);
+			g += hs / (long double)(t + 2);
+		}
+		last_N = N;
+		last_hs = hs;
+		last_g = g;
+	}
+	*hs_out = last_hs;
+	*g_out = last_g;
+	pthread_mutex_unlock(&mu);
+}
+
+int mrm__ad_defined(const double *x, size_t nr, const double *y, size_t nc,
+		    struct mrm_drift_test *out)
+{
+	*out = (struct mrm_drift_test){ mrm__undef(mrm_reason_empty_sample),
+					mrm__undef(mrm_reason_empty_sample), 0, NULL };
+	if (nr == 0 || nc == 0)
+		return -1;
+	if (x[0] == x[nr - 1] && y[0] == y[nc - 1] && x[0] == y[0]) {
+		out->statistic = out->p_value = mrm__undef(mrm_reason_all_equal);
+		return -1;
+	}
+	if (nr + nc < 4) {
+		out->statistic = out->p_value = mrm__undef(mrm_reason_too_few);
+		return -1;
+	}
+	return 0;
+}
+
+void mrm__ad_finish(const long double akn[2], size_t nr, size_t nc, struct mrm_drift_test *out)
 {
 	static const double b0[7] = { 0.675, 1.281, 1.645, 1.96, 2.326, 2.573, 3.085 };
 	static const double b1[7] = { -0.245, 0.25, 0.678, 1.149, 1.822, 2.364, 3.615 };
 	static const double b2[7] = { -0.105, -0.305, -0.362, -0.391, -0.396, -0.345, -0.154 };
 	static const double sig[7] = { 0.25, 0.1, 0.05, 0.025, 0.01, 0.005, 0.001 };
-	double *s[2] = { NULL, NULL }, crit[7], cmin = INFINITY, cmax = -INFINITY, A2, p;
-	size_t n[2] = { nr, nc }, pos[2] = { 0, 0 }, N = nr + nc, below = 0;
-	long double akn[2] = { 0, 0 }, H, hs = 0, h, g = 0, a, b, c, d, sigmasq, dN;
+	double crit[7], cmin = INFINITY, cmax = -INFINITY, A2, p;
+	size_t N = nr + nc;
+	long double H, hs, h, g, a, b, c, d, sigmasq, dN = (long double)N;
 	const double k = 2, mm = 1;
-	int rc, i;
+	int i;
 
-	*out = (struct mrm_drift_test){ mrm__undef(mrm_reason_empty_sample),
-					mrm__undef(mrm_reason_empty_sample), 0, NULL };
-	rc = mrm__drift_sorted(ref, nr, "reference", &s[0], err);
-	if (!rc)
-		rc = mrm__drift_sorted(cur, nc, "current", &s[1], err);
-	if (rc || nr == 0 || nc == 0)
-		goto out;
-	if (s[0][0] == s[0][nr - 1] && s[1][0] == s[1][nc - 1] && s[0][0] == s[1][0]) {
-		out->statistic = out->p_value = mrm__undef(mrm_reason_all_equal);
-		goto out;
-	}
-	if (N < 4) {
-		out->statistic = out->p_value = mrm__undef(mrm_reason_too_few);
-		goto out;
-	}
-	dN = (long double)N;
-	/* Walk the distinct pooled values z_j: lj ties, Bj = #below + lj / 2. */
-	while (pos[0] < nr || pos[1] < nc) {
-		double z = pos[1] >= nc || (pos[0] < nr && s[0][pos[0]] <= s[1][pos[1]]) ?
-			   s[0][pos[0]] : s[1][pos[1]];
-		size_t f[2];
-		long double lj, Bj, den;
-
-		for (i = 0; i < 2; i++) {
-			size_t at = pos[i];
-
-			while (pos[i] < n[i] && s[i][pos[i]] == z)
-				pos[i]++;
-			f[i] = pos[i] - at;
-		}
-		lj = (long double)(f[0] + f[1]);
-		Bj = (long double)below + lj / 2;
-		den = Bj * (dN - Bj) - dN * lj / 4;
-		for (i = 0; i < 2; i++) {
-			long double Mij = (long double)pos[i] - (long double)f[i] / 2;
-			long double diff = dN * Mij - Bj * (long double)n[i];
-
-			akn[i] += lj / dN * diff * diff / den;
-		}
-		below += f[0] + f[1];
-	}
 	/* Scholz-Stephens standardisation (scipy's loops, in long double). */
 	H = 1.0L / nr + 1.0L / nc;
-	for (size_t t = 0; t + 2 < N; t++) {
-		hs += 1.0L / (long double)(N - 1 - t);
-		g += hs / (long double)(t + 2);
-	}
+	ad_harmonics(N, &hs, &g);
 	h = hs + 1;
 	a = (4 * g - 6) * (k - 1) + (10 - 6 * g) * H;
 	b = (2 * g - 4) * k * k + 8 * h * k + (2 * g - 14 * h - 4) * H - 8 * h + 4 * g - 6;
@@ -569,8 +673,40 @@ int mrm_anderson_ksamp(const double *ref, size_t nr, const double *cur, size_t n
 	out->statistic = mrm__val(A2);
 	out->p_value = mrm__val(p);
 	out->method = "midrank";
-out:
-	free(s[0]);
-	free(s[1]);
+}
+
+int mrm_anderson_ksamp_sorted(const double *ref, size_t nr, const double *cur, size_t nc,
+			      struct mrm_drift_test *out, struct mrm_error *err)
+{
+	struct mrm__walk w;
+	int rc;
+
+	*out = (struct mrm_drift_test){ mrm__undef(mrm_reason_empty_sample),
+					mrm__undef(mrm_reason_empty_sample), 0, NULL };
+	if ((rc = mrm__check_sorted(ref, nr, "reference", err)) ||
+	    (rc = mrm__check_sorted(cur, nc, "current", err)))
+		return rc;
+	if (mrm__ad_defined(ref, nr, cur, nc, out))
+		return 0;
+	mrm__drift_walk(ref, nr, cur, nc, MRM__WALK_AD, &w);
+	mrm__ad_finish(w.ad_akn, nr, nc, out);
+	return 0;
+}
+
+int mrm_anderson_ksamp(const double *ref, size_t nr, const double *cur, size_t nc,
+		       struct mrm_drift_test *out, struct mrm_error *err)
+{
+	double *x = NULL, *y = NULL;
+	int rc;
+
+	*out = (struct mrm_drift_test){ mrm__undef(mrm_reason_empty_sample),
+					mrm__undef(mrm_reason_empty_sample), 0, NULL };
+	rc = mrm__drift_sorted(ref, nr, "reference", &x, err);
+	if (!rc)
+		rc = mrm__drift_sorted(cur, nc, "current", &y, err);
+	if (!rc)
+		rc = mrm_anderson_ksamp_sorted(x, nr, y, nc, out, err);
+	free(x);
+	free(y);
 	return rc;
 }

@@ -70,8 +70,25 @@ void mrm__job_start(const struct mrm_table_reader *r, struct mrm__job *j)
 	j->nmissing_row = 0;
 	j->nundo = 0;
 	j->slen = 0;
-	if (j->rowcap < want)
+	if (j->rowcap < want) {
 		j->rowcap = want;
+		/*
+		 * No row is kept across jobs: new arrays rather than realloc, which on the heap
+		 * copies (and so touches) the whole old capacity.
+		 */
+		for (size_t s = 0; s < r->nslots; s++) {
+			struct mrm__lcol *c = &j->cols[s];
+
+			free(c->num);
+			free(c->codes);
+			free(c->off);
+			free(c->miss);
+			c->num = NULL;
+			c->codes = NULL;
+			c->off = NULL;
+			c->miss = NULL;
+		}
+	}
 	for (size_t s = 0; s < r->nslots; s++) {
 		struct mrm__lcol *c = &j->cols[s];
 		const struct mrm__slot *sl = &r->slots[s];

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "mrm/stats-drift.h"
+#include "stats/drift-walk.h"
 
 #define TOL 1e-9
 
@@ -351,6 +352,220 @@ static void edges_and_histogram(void **state)
 	assert_int_equal(k, 1);
 }
 
+/* Bit for bit the same metric: both undefined for the same reason, or the same double. */
+static void same_metric(struct mrm_metric a, struct mrm_metric b, const char *what, const char *name)
+{
+	if (a.reason || b.reason) {
+		if (a.reason != b.reason)
+			fail_msg("%s %s: reasons differ (%s / %s)", name, what,
+				 a.reason ? a.reason : "defined", b.reason ? b.reason : "defined");
+		return;
+	}
+	if (memcmp(&a.value, &b.value, sizeof(a.value)))
+		fail_msg("%s %s: %.17g and %.17g differ", name, what, a.value, b.value);
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double *sorted_dup(const double *x, size_t n)
+{
+	double *c = malloc((n + 1) * sizeof(*c));
+
+	assert_non_null(c);
+	if (n)
+		memcpy(c, x, n * sizeof(*c));
+	qsort(c, n, sizeof(*c), cmp_d);
+	return c;
+}
+
+/*
+ * The _sorted kernels on sorted copies match scipy as the fixtures say, and
+ * mrm_drift_numeric_sorted (one walk for every measure) gives each of them
+ * bit for bit.
+ */
+static void check_sorted_twins(const double *r0, size_t nr, const double *c0, size_t nc,
+			       json_t *want, const char *name)
+{
+	double *r = sorted_dup(r0, nr), *cu = sorted_dup(c0, nc);
+	struct mrm_drift_test ks, ad;
+	struct mrm_metric w, wn, psi, js;
+	struct mrm_drift_numeric all;
+	struct mrm_error err = { 0 };
+
+	assert_int_equal(mrm_ks_2samp_sorted(r, nr, cu, nc, &ks, &err), 0);
+	assert_int_equal(mrm_wasserstein_sorted(r, nr, cu, nc, &w, &wn, &err), 0);
+	assert_int_equal(mrm_psi_sorted(r, nr, cu, nc, 0, &psi, &err), 0);
+	assert_int_equal(mrm_jensen_shannon_sorted(r, nr, cu, nc, 0, &js, &err), 0);
+	assert_int_equal(mrm_anderson_ksamp_sorted(r, nr, cu, nc, &ad, &err), 0);
+	if (want) {
+		check_metric(ks.statistic, json_object_get(want, "ks_statistic"), "ks statistic", name);
+		check_metric(ks.p_value, json_object_get(want, "ks_p_value"), "ks p-value", name);
+		check_metric(w, json_object_get(want, "wasserstein"), "wasserstein", name);
+		check_metric(wn, json_object_get(want, "wasserstein_norm"), "wasserstein_norm", name);
+		check_metric(psi, json_object_get(want, "psi"), "psi", name);
+		check_metric(js, json_object_get(want, "jensen_shannon"), "jensen_shannon", name);
+		check_metric(ad.statistic, json_object_get(want, "anderson_darling"), "anderson", name);
+		check_metric(ad.p_value, json_object_get(want, "anderson_p"), "anderson p", name);
+	}
+	assert_int_equal(mrm_drift_numeric_sorted(r, nr, cu, nc, 0, &all, &err), 0);
+	same_metric(all.ks.statistic, ks.statistic, "ks statistic", name);
+	same_metric(all.ks.p_value, ks.p_value, "ks p-value", name);
+	assert_ptr_equal(all.ks.method, ks.method);
+	same_metric(all.wasserstein, w, "wasserstein", name);
+	same_metric(all.wasserstein_norm, wn, "wasserstein_norm", name);
+	same_metric(all.psi, psi, "psi", name);
+	same_metric(all.jensen_shannon, js, "jensen_shannon", name);
+	same_metric(all.anderson.statistic, ad.statistic, "anderson", name);
+	same_metric(all.anderson.p_value, ad.p_value, "anderson p", name);
+	free(r);
+	free(cu);
+}
+
+static void sorted_twins(void **state)
+{
+	json_t *all = load("numeric"), *c;
+	size_t idx, nr, nc, i;
+	double *r, *cu;
+
+	(void)state;
+	json_array_foreach(all, idx, c) {
+		r = numbers(json_object_get(c, "ref"), &nr);
+		cu = numbers(json_object_get(c, "cur"), &nc);
+		check_sorted_twins(r, nr, cu, nc, c, json_string_value(json_object_get(c, "name")));
+		free(r);
+		free(cu);
+	}
+	json_decref(all);
+	/* Heavy ties, both sizes large enough for the asymptotic KS and unequal. */
+	nr = 20011;
+	nc = 15013;
+	r = malloc(nr * sizeof(*r));
+	cu = malloc(nc * sizeof(*cu));
+	assert_non_null(r);
+	assert_non_null(cu);
+	for (i = 0; i < nr; i++)
+		r[i] = (double)((i * 7919) % 13) * 0.25;
+	for (i = 0; i < nc; i++)
+		cu[i] = (double)((i * 104729) % 17) * 0.2 - 0.4;
+	check_sorted_twins(r, nr, cu, nc, NULL, "ties");
+	/* Distinct values, exact KS path (max n <= 10000). */
+	for (i = 0; i < 3001; i++)
+		r[i] = sin((double)i) * 3;
+	for (i = 0; i < 2999; i++)
+		cu[i] = cos((double)i * 1.5) * 2.5 + 0.1;
+	check_sorted_twins(r, 3001, cu, 2999, NULL, "distinct");
+	free(r);
+	free(cu);
+}
+
+/*
+ * The walk's exact shortcuts (KS maximum from integers, one Anderson-Darling term per step,
+ * Wasserstein's quotients from tables) give bit for bit what the kernels' own arithmetic
+ * gives, on ties, on distinct values and on samples of different sizes.
+ */
+static void walk_shortcuts(void **state)
+{
+	static const size_t sizes[][2] = { { 1, 1 }, { 3, 7 }, { 500, 499 }, { 20011, 15013 },
+					   { 100000, 100000 }, { 250007, 70001 } };
+	struct mrm__walk a, b;
+	struct mrm_error err = { 0 };
+	size_t k, i;
+	bool ad;
+
+	(void)state;
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
+		for (int ties = 0; ties < 2; ties++) {
+			size_t nx = sizes[k][0], ny = sizes[k][1];
+			double *x = malloc(nx * sizeof(*x)), *y = malloc(ny * sizeof(*y));
+
+			assert_non_null(x);
+			assert_non_null(y);
+			for (i = 0; i < nx; i++)
+				x[i] = ties ? (double)((i * 7919) % 23) : sin((double)i * 1.3) * 5;
+			for (i = 0; i < ny; i++)
+				y[i] = ties ? (double)((i * 104729) % 29) * 0.75 : cos((double)i) * 4 + 0.3;
+			assert_int_equal(mrm_sort_doubles(x, NULL, nx, &err), 0);
+			assert_int_equal(mrm_sort_doubles(y, NULL, ny, &err), 0);
+			mrm__drift_walk(x, nx, y, ny, MRM__WALK_KS | MRM__WALK_W | MRM__WALK_AD, &a);
+			mrm__drift_walk(x, nx, y, ny,
+					MRM__WALK_KS | MRM__WALK_W | MRM__WALK_AD | MRM__WALK_PLAIN, &b);
+			/* Anderson-Darling as the kernel uses it: 4 values or more, not all equal. */
+			ad = nx + ny >= 4 && !(x[0] == x[nx - 1] && y[0] == y[ny - 1] && x[0] == y[0]);
+			if (memcmp(&a.ks_max, &b.ks_max, sizeof(double)) ||
+			    memcmp(&a.ks_min, &b.ks_min, sizeof(double)) || a.w_sum != b.w_sum ||
+			    (ad && (a.ad_akn[0] != b.ad_akn[0] || a.ad_akn[1] != b.ad_akn[1])))
+				fail_msg("%zu vs %zu values (ties %d): the shortcuts differ", nx, ny, ties);
+			/* Quotient tables instead of divisions: the same again. */
+			{
+				struct mrm__quotients q;
+
+				mrm__quotients_init(&q, nx, ny);
+				assert_non_null(q.tx);
+				mrm__drift_walk_q(x, nx, y, ny, &q,
+						  MRM__WALK_KS | MRM__WALK_W | MRM__WALK_AD, &b);
+				assert_true(a.w_sum == b.w_sum && a.ks_max == b.ks_max);
+				assert_true(!ad || a.ad_akn[0] == b.ad_akn[0]);
+				mrm__drift_walk_q(x, nx, y, ny, &q, MRM__WALK_KS | MRM__WALK_W, &b);
+				assert_true(a.w_sum == b.w_sum && a.ks_min == b.ks_min);
+				mrm__drift_walk_q(x, nx, y, ny, &q, MRM__WALK_W, &b);
+				assert_true(a.w_sum == b.w_sum);
+				mrm__quotients_free(&q);
+			}
+			/* Each part alone is the same as in the walk of all. */
+			mrm__drift_walk(x, nx, y, ny, MRM__WALK_KS, &b);
+			assert_true(a.ks_max == b.ks_max && a.ks_min == b.ks_min);
+			mrm__drift_walk(x, nx, y, ny, MRM__WALK_W, &b);
+			assert_true(a.w_sum == b.w_sum);
+			mrm__drift_walk(x, nx, y, ny, MRM__WALK_AD, &b);
+			assert_true(!ad || (a.ad_akn[0] == b.ad_akn[0] && a.ad_akn[1] == b.ad_akn[1]));
+			free(x);
+			free(y);
+		}
+}
+
+static void sorted_bad_input(void **state)
+{
+	double up[4] = { 1, 2, 2, 3 }, down[4] = { 1, 3, 2, 4 }, nan_[3] = { 1, NAN, 2 };
+	struct mrm_drift_test t;
+	struct mrm_metric m, m2;
+	struct mrm_drift_numeric all;
+	struct mrm_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(mrm_ks_2samp_sorted(up, 4, down, 4, &t, &err), MRM_EINPUT);
+	assert_string_equal(err.msg, "current row 2: value below the one before (not sorted)");
+	assert_false(mrm_metric_ok(t.statistic));
+	mrm_error_clear(&err);
+	assert_int_equal(mrm_wasserstein_sorted(down, 4, up, 4, &m, &m2, &err), MRM_EINPUT);
+	assert_string_equal(err.msg, "reference row 2: value below the one before (not sorted)");
+	mrm_error_clear(&err);
+	assert_int_equal(mrm_psi_sorted(up, 4, nan_, 3, 0, &m, &err), MRM_EINPUT);
+	assert_string_equal(err.msg, "current row 1: value is NaN");
+	mrm_error_clear(&err);
+	assert_int_equal(mrm_jensen_shannon_sorted(down, 4, up, 4, 0, &m, &err), MRM_EINPUT);
+	mrm_error_clear(&err);
+	assert_int_equal(mrm_anderson_ksamp_sorted(up, 4, down, 4, &t, &err), MRM_EINPUT);
+	mrm_error_clear(&err);
+	assert_int_equal(mrm_drift_numeric_sorted(up, 4, down, 4, 0, &all, &err), MRM_EINPUT);
+	assert_string_equal(err.msg, "current row 2: value below the one before (not sorted)");
+	mrm_error_clear(&err);
+	/* Empty: every measure undefined, no error. */
+	assert_int_equal(mrm_drift_numeric_sorted(up, 4, up, 0, 0, &all, &err), 0);
+	assert_ptr_equal(all.ks.statistic.reason, mrm_reason_empty_sample);
+	assert_ptr_equal(all.anderson.p_value.reason, mrm_reason_empty_sample);
+	assert_ptr_equal(all.psi.reason, mrm_reason_empty_sample);
+	assert_ptr_equal(all.wasserstein_norm.reason, mrm_reason_empty_sample);
+	/* Anderson-Darling undefined, the rest defined. */
+	assert_int_equal(mrm_drift_numeric_sorted(up, 1, up + 1, 2, 0, &all, &err), 0);
+	assert_ptr_equal(all.anderson.statistic.reason, mrm_reason_too_few);
+	assert_true(mrm_metric_ok(all.ks.p_value) && mrm_metric_ok(all.wasserstein));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -362,6 +577,9 @@ int main(void)
 		cmocka_unit_test(ztest),
 		cmocka_unit_test(bad_input),
 		cmocka_unit_test(edges_and_histogram),
+		cmocka_unit_test(sorted_twins),
+		cmocka_unit_test(sorted_bad_input),
+		cmocka_unit_test(walk_shortcuts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
