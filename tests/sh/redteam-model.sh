@@ -4,6 +4,7 @@
 # the hardened target moves them to awaiting-verification (recorded on the finding), a
 # later failing run sends them back to in-remediation; an interrupted run is not filed;
 # only validators and admins file runs; the audit chain verifies throughout.
+MINI=""; for f in "$MRM_TOP"/tests/data/redteam/mini/*.yaml; do MINI="$MINI --pack $f"; done  # one probe per category
 set -u
 work=$(mktemp -d)
 pids=""
@@ -56,19 +57,19 @@ m init && m user add val --role admin,validator && m user add bob --role owner &
 	m model version add assistant v2 --change prompt ||
 	{ notok "set up the store: $(cat err)"; exit 1; }
 
-m --as bob redteam run --target "$V" -o nope.jsonl --model assistant
+m --as bob redteam run $MINI --target "$V" -o nope.jsonl --model assistant
 check "an owner cannot file red-team runs: exit 5 before anything is sent" \
 	sh -c "[ $? -eq 5 ] && [ ! -e nope.jsonl ] && grep -q 'not permitted' err"
-m redteam run --target "$V" -o nope.jsonl --model ghost
+m redteam run $MINI --target "$V" -o nope.jsonl --model ghost
 check "an unknown model: exit 4 before anything is sent" sh -c "[ $? -eq 4 ] && [ ! -e nope.jsonl ]"
-m redteam run --target "$V" -o nope.jsonl --model assistant --version v9
+m redteam run $MINI --target "$V" -o nope.jsonl --model assistant --version v9
 check "an unknown version: exit 4" [ $? -eq 4 ]
-m redteam run --target "$V" -o nope.jsonl --finding-threshold 0.1
+m redteam run $MINI --target "$V" -o nope.jsonl --finding-threshold 0.1
 check "--finding-threshold without --model: exit 2" [ $? -eq 2 ]
 
 # ---- the first run opens findings -----------------------------------------------------------
 
-m redteam run --target "$V" -o v1.jsonl --model assistant --version v2 --json
+m redteam run $MINI --target "$V" -o v1.jsonl --model assistant --version v2 --json
 rc=$?
 cp out v1.json
 failing=$(py v1.json "sum(1 for c in d['categories'].values() if c['successes'])")
@@ -92,13 +93,13 @@ check "the findings: open, high, linked to E-1, one per failing category" \
 	[ "$(q "SELECT count(*) FROM findings WHERE status = 'open' AND severity = 'high' AND evidence_id = 1 AND title LIKE 'Red team: % attacks succeed'")" -eq "$failing" ]
 check "system prompt leaks are a security finding, data exfiltration a privacy one" \
 	[ "$(q "SELECT category FROM findings WHERE title = 'Red team: system_prompt_leak attacks succeed'")" = security ]
-m redteam run --target "$V" -o v2.jsonl --model assistant
+m redteam run $MINI --target "$V" -o v2.jsonl --model assistant
 check "the same failures again: no new finding (one weakness, one finding)" \
 	sh -c "[ $? -eq 0 ] && [ \$(sqlite3 '$MRM_DB' 'SELECT count(*) FROM findings') -eq $failing ] && grep -q 'still fails (kept)' out"
 
 # ---- an interrupted run is not filed ----------------------------------------------------------
 
-"$MRM" redteam run --target "http://127.0.0.1:$slow_port/v1" --repeat 50 --concurrency 1 --quiet \
+"$MRM" redteam run $MINI --target "http://127.0.0.1:$slow_port/v1" --repeat 50 --concurrency 1 --quiet \
 	-o part.jsonl --model assistant >/dev/null 2>part.err &
 mp=$!
 sleep 1
@@ -109,7 +110,7 @@ check "an interrupted run: exit 130 and no evidence" \
 
 # ---- the retest of the hardened target ---------------------------------------------------------
 
-m redteam run --target "$H" -o h.jsonl --model assistant --json
+m redteam run $MINI --target "$H" -o h.jsonl --model assistant --json
 rc=$?
 cp out h.json
 fixed=$(py h.json "sum(1 for k, c in d['categories'].items() if c['successes'] == 0 and json.load(open('v1.json'))['categories'][k]['successes'])")
@@ -121,13 +122,13 @@ check "the findings stay unverified: a validator's verification is still needed 
 	[ "$(q "SELECT count(*) FROM findings WHERE verified_by IS NOT NULL OR closed_at IS NOT NULL")" -eq 0 ]
 check "a category still failing keeps its finding open" \
 	[ "$(q "SELECT count(*) FROM findings WHERE status = 'open'")" -eq $((failing - fixed)) ]
-m redteam run --target "$V" -o v3.jsonl --model assistant
+m redteam run $MINI --target "$V" -o v3.jsonl --model assistant
 check "failing again after the retest: back to in-remediation, the failed retest recorded" \
 	[ "$(q "SELECT count(*) FROM findings WHERE status = 'in-remediation' AND description LIKE '%still succeed%'")" -eq "$fixed" ]
 
 # ---- report --model files a run made elsewhere; threshold --------------------------------------
 
-m redteam run --target "$V" -o ci.jsonl
+m redteam run $MINI --target "$V" -o ci.jsonl
 m redteam report ci.jsonl --model assistant --finding-threshold 1 --json
 check "report --model files a finished run (evidence E-5); above threshold 1 nothing opens" \
 	sh -c "[ $? -eq 0 ] && [ \$(sqlite3 '$MRM_DB' \"SELECT count(*) FROM evidence WHERE id = 5 AND kind = 'redteam-report'\") -eq 1 ]" 
