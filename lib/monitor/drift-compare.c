@@ -167,6 +167,48 @@ void drift_scratch_free(struct drift_scratch *s)
 	s->acap = s->bcap = 0;
 }
 
+static double distinct_sorted(const double *x, size_t n)
+{
+	size_t i, d = n > 0;
+
+	for (i = 1; i < n; i++)
+		d += x[i] != x[i - 1];
+	return (double)d;
+}
+
+/* The quality checks' figures of a compared numeric column (struct drift_result). */
+static void quality_figures(const double *a, size_t na, const double *b, size_t nb,
+			    struct drift_result *r)
+{
+	size_t lo = 0, hi = nb, mid;
+
+	r->has_q = true;
+	r->ref_min = a[0];
+	r->ref_max = a[na - 1];
+	r->cur_min = b[0];
+	r->cur_max = b[nb - 1];
+	r->ref_distinct = distinct_sorted(a, na);
+	r->cur_distinct = distinct_sorted(b, nb);
+	while (lo < hi) { /* the first current value >= the reference's min */
+		mid = lo + (hi - lo) / 2;
+		if (b[mid] < a[0])
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	r->below = (double)lo;
+	lo = 0;
+	hi = nb;
+	while (lo < hi) { /* the first current value > the reference's max */
+		mid = lo + (hi - lo) / 2;
+		if (b[mid] <= a[na - 1])
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	r->above = (double)(nb - lo);
+}
+
 static int numeric_column(const struct mrm_drift_options *o, const struct drift_col *rc,
 			  const struct drift_col *cc, bool detail, struct drift_result *r,
 			  struct drift_scratch *sc, struct mrm_error *err)
@@ -193,6 +235,7 @@ static int numeric_column(const struct mrm_drift_options *o, const struct drift_
 	    (rc_ = drift_col_sorted(cc, sc->b, &b, err)))
 		goto out;
 	json_object_set_new(r->obj, "type", json_string("numeric"));
+	quality_figures(a, na, b, nb, r);
 	/* The side's values are sorted: every measure from one walk. */
 	/* Sorted, and finite unless an infinity was read: the kernel's check is then redundant. */
 	if ((rc_ = mrm__drift_numeric_sorted(a, na, b, nb, 0, !drift_values_finite(&rc->vals) ||

@@ -166,6 +166,13 @@ struct drift_result {
 	const char *method;
 	double stat, p, thr;
 	bool pbased, defined, drifted;
+	/*
+	 * A compared numeric column's figures for the quality checks, taken from the sorted
+	 * values while they are at hand (has_q): each side's min, max and distinct values, and
+	 * the current values below the reference's min and above its max.
+	 */
+	bool has_q;
+	double ref_min, ref_max, ref_distinct, cur_min, cur_max, cur_distinct, below, above;
 };
 
 bool drift_p_based(const char *method);

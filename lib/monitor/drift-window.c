@@ -629,8 +629,6 @@ int drift_extra_end(struct drift_extra *x, struct mrm_error *err)
 struct summary {
 	struct quality_col *cols;
 	struct quality_side side;
-	double **sorted; /* per column: its sorted values (numeric), or NULL */
-	size_t nsorted;
 };
 
 /* quality_col.outside for a side's column: its values sorted again, for the moment. */
@@ -651,22 +649,33 @@ static void outside_of_col(const struct quality_col *q, double lo, double hi, do
 
 static void summary_release(struct summary *s)
 {
-	for (size_t i = 0; s->sorted && i < s->nsorted; i++)
-		free(s->sorted[i]);
-	free(s->sorted);
 	free(s->cols);
 }
 
+/* quality_col.outside from the figures the comparison took (struct drift_result). */
+static void outside_stored(const struct quality_col *q, double lo, double hi, double *below,
+			   double *above)
+{
+	const struct drift_result *r = q->data;
+
+	(void)lo, (void)hi; /* the reference's min and max, which r's counts were taken against */
+	*below = r->below;
+	*above = r->above;
+}
+
+/*
+ * The quality summary of a side. `res` (or NULL): the comparisons of the top-level run, whose
+ * figures spare sorting a compared numeric column again; `current` says which side s is.
+ */
 static int summarise(const struct drift_side *s, const struct drift_side *types, json_t *schema,
-		     const char *problem, double dups, bool dups_est, struct summary *out)
+		     const char *problem, double dups, bool dups_est, const struct drift_result *res,
+		     bool current, struct summary *out)
 {
 	size_t i, j, n = s->ncols;
 	json_t *p;
 
 	out->cols = calloc(s->ncols + json_array_size(schema) + 1, sizeof(*out->cols));
-	out->sorted = calloc(s->ncols + 1, sizeof(*out->sorted));
-	out->nsorted = s->ncols;
-	if (!out->cols || !out->sorted)
+	if (!out->cols)
 		return -1;
 	for (i = 0; i < s->ncols; i++) {
 		const struct drift_col *c = &s->cols[i];
@@ -675,7 +684,16 @@ static int summarise(const struct drift_side *s, const struct drift_side *types,
 		q->name = c->name;
 		q->type = types ? types->cols[i].type : c->type;
 		q->missing = c->missing;
-		if (c->type == MRM_COL_NUMERIC && c->n) {
+		if (c->type == MRM_COL_NUMERIC && c->n && res && res[i].has_q) {
+			const struct drift_result *r = &res[i];
+
+			q->min = current ? r->cur_min : r->ref_min;
+			q->max = current ? r->cur_max : r->ref_max;
+			q->distinct = current ? r->cur_distinct : r->ref_distinct;
+			q->outside = outside_stored;
+			q->data = r;
+			q->n = c->n;
+		} else if (c->type == MRM_COL_NUMERIC && c->n) {
 			struct mrm_error e = { 0 };
 			double *v;
 
@@ -887,7 +905,8 @@ static int window_doc(const struct mrm_drift_options *o, struct drift_extra *x, 
 		if (res[i].obj)
 			json_object_set_new(cols, x->names[i], compact(res[i].obj));
 	json_object_set(wd, "columns", cols);
-	if (summarise(side, cs, schema, "new_in_current", x->wdups[id], x->wdups_est, &sum)) {
+	if (summarise(side, cs, schema, "new_in_current", x->wdups[id], x->wdups_est, NULL, true,
+		      &sum)) {
 		rc = oom(err);
 		goto out;
 	}
@@ -1000,7 +1019,8 @@ static void failed_names(json_t *q, char *buf, size_t cap)
 
 int drift_extra_finish(const struct mrm_drift_options *o, struct drift_extra *rx,
 		       struct drift_extra *cx, const struct drift_side *rs,
-		       const struct drift_side *cs, json_t *doc, struct drift_outcome *out,
+		       const struct drift_side *cs, const struct drift_result *res, json_t *doc,
+		       struct drift_outcome *out,
 		       struct mrm_error *err)
 {
 	json_t *schema = json_object_get(doc, "schema"), *q = json_array();
@@ -1010,8 +1030,8 @@ int drift_extra_finish(const struct mrm_drift_options *o, struct drift_extra *rx
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!q || summarise(rs, NULL, schema, "missing_in_current", rd, rest, &ref) ||
-	    summarise(cs, NULL, schema, "new_in_current", cd, cest, &cur)) {
+	if (!q || summarise(rs, NULL, schema, "missing_in_current", rd, rest, res, false, &ref) ||
+	    summarise(cs, NULL, schema, "new_in_current", cd, cest, res, true, &cur)) {
 		rc = oom(err);
 		goto out;
 	}

@@ -82,12 +82,14 @@ struct drift_outcome {
 
 /*
  * Completes `doc` (whose "schema" is set): top-level "quality" (from the sides `rs`, `cs`,
- * read with `rx`, `cx`), and with a label and score "label", "score", "metrics"; with a
- * window "timestamp", "window", "window_seconds" and "windows". Fills *out.
+ * read with `rx`, `cx`; `res`, the top-level comparisons by column, or NULL: their figures
+ * spare sorting compared numeric columns again), and with a label and score "label",
+ * "score", "metrics"; with a window "timestamp", "window", "window_seconds" and "windows".
+ * Fills *out.
  */
 int drift_extra_finish(const struct mrm_drift_options *o, struct drift_extra *rx,
 		       struct drift_extra *cx, const struct drift_side *rs,
-		       const struct drift_side *cs, json_t *doc, struct drift_outcome *out,
-		       struct mrm_error *err);
+		       const struct drift_side *cs, const struct drift_result *res, json_t *doc,
+		       struct drift_outcome *out, struct mrm_error *err);
 
 #endif

@@ -552,7 +552,7 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 	json_object_set(doc, "columns", cols);
 	json_object_set(doc, "schema", schema);
 	drift_summarise(doc, res, nsel, &tested, &drifted);
-	if ((rc = drift_extra_finish(o, rx, cx, rs, cs, doc, &oc, err)))
+	if ((rc = drift_extra_finish(o, rx, cx, rs, cs, res, doc, &oc, err)))
 		goto out;
 	*out = doc;
 	doc = NULL;
