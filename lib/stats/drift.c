@@ -229,8 +229,13 @@ int mrm_psi(const double *ref, size_t nr, const double *cur, size_t nc,
 	return rc;
 }
 
-int mrm_psi_sorted(const double *ref, size_t nr, const double *cur, size_t nc,
-		   size_t bins, struct mrm_metric *out, struct mrm_error *err)
+typedef int (*binned_measure)(const double *ref, const double *cur, size_t k,
+			      struct mrm_metric *out, struct mrm_error *err);
+
+/* A measure over the reference-quantile bins of two sorted samples (PSI, Jensen-Shannon). */
+static int binned_sorted(const double *ref, size_t nr, const double *cur, size_t nc,
+			 size_t bins, binned_measure measure, struct mrm_metric *out,
+			 struct mrm_error *err)
 {
 	double *buf;
 	size_t nb;
@@ -247,9 +252,15 @@ int mrm_psi_sorted(const double *ref, size_t nr, const double *cur, size_t nc,
 		return mrm_error_set(err, MRM_EINPUT, "out of memory");
 	rc = mrm__two_histograms_sorted(ref, nr, cur, nc, bins, buf, buf + bins, &nb, err);
 	if (!rc && nb > 0)
-		rc = mrm_psi_counts(buf, buf + bins, nb, out, err);
+		rc = measure(buf, buf + bins, nb, out, err);
 	free(buf);
 	return rc;
+}
+
+int mrm_psi_sorted(const double *ref, size_t nr, const double *cur, size_t nc,
+		   size_t bins, struct mrm_metric *out, struct mrm_error *err)
+{
+	return binned_sorted(ref, nr, cur, nc, bins, mrm_psi_counts, out, err);
 }
 
 /* ---- Jensen-Shannon ---- */
@@ -311,24 +322,7 @@ int mrm_jensen_shannon_sorted(const double *ref, size_t nr, const double *cur,
 			      size_t nc, size_t bins, struct mrm_metric *out,
 			      struct mrm_error *err)
 {
-	double *buf;
-	size_t nb;
-	int rc;
-
-	*out = mrm__undef(mrm_reason_empty_sample);
-	if ((rc = mrm__check_sorted(ref, nr, "reference", err)) ||
-	    (rc = mrm__check_sorted(cur, nc, "current", err)))
-		return rc;
-	if (bins == 0)
-		bins = MRM_DRIFT_BINS;
-	buf = malloc(2 * bins * sizeof(*buf));
-	if (!buf)
-		return mrm_error_set(err, MRM_EINPUT, "out of memory");
-	rc = mrm__two_histograms_sorted(ref, nr, cur, nc, bins, buf, buf + bins, &nb, err);
-	if (!rc && nb > 0)
-		rc = mrm_jensen_shannon_counts(buf, buf + bins, nb, out, err);
-	free(buf);
-	return rc;
+	return binned_sorted(ref, nr, cur, nc, bins, mrm_jensen_shannon_counts, out, err);
 }
 
 /* ---- Wasserstein-1 ---- */
