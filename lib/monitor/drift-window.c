@@ -611,6 +611,8 @@ int drift_extra_end(struct drift_extra *x, struct mrm_error *err)
 {
 	size_t i;
 
+	if (dup_flush(&x->all) || dup_flush(&x->per_win))
+		return oom(err);
 	x->dups = x->ncols ? dup_count(&x->all, 0, &x->dups_est) : NAN;
 	if (x->nw && !(x->wdups = malloc(x->nw * sizeof(*x->wdups))))
 		return oom(err);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "monitor/quality.h"
+#include "stats/internal.h"
 #include "mrm/table.h"
 
 static const struct {
@@ -492,11 +493,14 @@ void dup_init(struct dup_set *s, size_t max, bool grouped)
 {
 	memset(s, 0, sizeof(*s));
 	s->max = max ? max : DUP_MAX_DISTINCT;
+	s->chunk = s->max < DUP_CHUNK ? s->max : DUP_CHUNK;
 	s->grouped = grouped;
 }
 
 void dup_release(struct dup_set *s)
 {
+	free(s->pk);
+	free(s->pg);
 	free(s->key);
 	free(s->cnt);
 	free(s->grp);
@@ -537,76 +541,137 @@ static bool sampled(const struct dup_set *s, uint64_t k)
 	return s->level == 0 || (k >> (64 - s->level)) == 0;
 }
 
-/* Puts key k (known absent) into the table. */
-static void put(struct dup_set *s, uint64_t k, uint32_t cnt, uint32_t grp)
+/* Halves the sample until at most `max` distinct keys remain; recounts each group from them. */
+static void thin(struct dup_set *s)
 {
-	size_t mask = s->cap - 1, i = (size_t)k & mask;
-
-	while (s->key[i])
-		i = (i + 1) & mask;
-	s->key[i] = k;
-	s->cnt[i] = cnt;
-	if (s->grp)
-		s->grp[i] = grp;
-	s->used++;
-}
-
-/* Re-inserts every kept entry into a table of `cap` slots. */
-static int rehash(struct dup_set *s, size_t cap)
-{
-	uint64_t *ok = s->key;
-	uint32_t *oc = s->cnt, *og = s->grp;
-	size_t ocap = s->cap, i;
-
-	s->key = calloc(cap, sizeof(*s->key));
-	s->cnt = malloc(cap * sizeof(*s->cnt));
-	s->grp = s->grouped ? malloc(cap * sizeof(*s->grp)) : NULL;
-	if (!s->key || !s->cnt || (s->grouped && !s->grp)) {
-		free(s->key);
-		free(s->cnt);
-		free(s->grp);
-		s->key = ok;
-		s->cnt = oc;
-		s->grp = og;
-		return -1;
-	}
-	s->cap = cap;
-	s->used = 0;
-	for (i = 0; i < ocap; i++)
-		if (ok[i] && sampled(s, ok[i]))
-			put(s, ok[i], oc[i], og ? og[i] : 0);
-	free(ok);
-	free(oc);
-	free(og);
-	return 0;
-}
-
-/* Halves the sample: keeps the hashes with one more top bit zero, and recounts each group. */
-static int thin(struct dup_set *s)
-{
-	size_t i;
+	size_t i, j;
 
 	while (s->used > s->max && s->level < 63) {
 		s->level++;
-		if (rehash(s, s->cap))
-			return -1;
+		for (i = j = 0; i < s->used; i++)
+			if (sampled(s, s->key[i])) {
+				s->key[j] = s->key[i];
+				s->cnt[j] = s->cnt[i];
+				if (s->grp)
+					s->grp[j] = s->grp[i];
+				j++;
+			}
+		s->used = j;
 	}
 	for (i = 0; i < s->ngroups; i++)
 		s->srows[i] = s->dups[i] = 0;
-	for (i = 0; i < s->cap; i++)
-		if (s->key[i]) {
-			uint32_t g = s->grp ? s->grp[i] : 0;
+	for (i = 0; i < s->used; i++) {
+		uint32_t g = s->grp ? s->grp[i] : 0;
 
-			s->srows[g] += s->cnt[i];
-			s->dups[g] += s->cnt[i] - 1;
+		s->srows[g] += s->cnt[i];
+		s->dups[g] += s->cnt[i] - 1;
+	}
+}
+
+int dup_flush(struct dup_set *s)
+{
+	size_t n = s->np, d = 0, i = 0, j = 0, o = 0;
+	uint64_t *kt = malloc((n ? n : 1) * sizeof(*kt)), *nkey;
+	uint32_t *pt = s->pg ? malloc((n ? n : 1) * sizeof(*pt)) : NULL, *ncnt, *ngrp;
+	int rc;
+
+	if (!kt || (s->pg && !pt)) {
+		free(kt);
+		free(pt);
+		return -1;
+	}
+	rc = n ? mrm__radix_sort(s->pk, s->pg, n, kt, pt) : 0;
+	free(kt);
+	free(pt);
+	if (rc)
+		return -1;
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		d += i == 0 || s->pk[i] != s->pk[i - 1];
+	/* With nothing held yet the pending arrays become the distinct ones, written in place. */
+	nkey = s->used ? malloc((s->used + d) * sizeof(*nkey)) : s->pk;
+	ngrp = !s->grouped ? NULL : s->used ? malloc((s->used + d) * sizeof(*ngrp)) : s->pg;
+	ncnt = malloc((s->used + d) * sizeof(*ncnt));
+	if (!nkey || (s->grouped && !ngrp) || !ncnt) {
+		if (nkey != s->pk)
+			free(nkey);
+		if (ngrp != s->pg)
+			free(ngrp);
+		free(ncnt);
+		return -1;
+	}
+	/* Merge: each key once, with its copies; every pending copy of a known key is a duplicate. */
+	for (i = 0; i < n || j < s->used;) {
+		uint64_t k;
+		uint32_t c, g;
+
+		if (j < s->used && (i == n || s->key[j] <= s->pk[i])) {
+			k = s->key[j];
+			c = s->cnt[j];
+			g = s->grp ? s->grp[j] : 0;
+			j++;
+		} else {
+			k = s->pk[i];
+			c = 1;
+			g = s->pg ? s->pg[i] : 0;
+			i++;
 		}
+		for (; i < n && s->pk[i] == k; i++) {
+			if (c < UINT32_MAX)
+				c++;
+			s->dups[s->pg ? s->pg[i] : 0] += 1;
+		}
+		nkey[o] = k;
+		ncnt[o] = c;
+		if (ngrp)
+			ngrp[o] = g;
+		o++;
+	}
+	free(s->key);
+	free(s->cnt);
+	free(s->grp);
+	if (nkey == s->pk) {
+		s->pk = NULL;
+		s->pg = NULL;
+		s->pcap = 0;
+	}
+	s->key = nkey;
+	s->cnt = ncnt;
+	s->grp = ngrp;
+	s->used = o;
+	s->np = 0;
+	if (s->used > s->max)
+		thin(s);
+	return 0;
+}
+
+/* Room for one more pending hash: doubling up to the chunk. */
+static int pending_room(struct dup_set *s)
+{
+	size_t cap = s->pcap ? 2 * s->pcap : 1024;
+	uint64_t *k;
+
+	if (s->np < s->pcap)
+		return 0;
+	cap = cap < s->chunk ? cap : s->chunk;
+	if (!(k = realloc(s->pk, cap * sizeof(*k))))
+		return -1;
+	s->pk = k;
+	if (s->grouped) {
+		uint32_t *g = realloc(s->pg, cap * sizeof(*g));
+
+		if (!g)
+			return -1;
+		s->pg = g;
+	}
+	s->pcap = cap;
 	return 0;
 }
 
 int dup_add(struct dup_set *s, uint64_t h, uint32_t group)
 {
 	uint64_t k;
-	size_t mask, i;
 
 	if (group && !s->grouped)
 		return -1;
@@ -614,26 +679,17 @@ int dup_add(struct dup_set *s, uint64_t h, uint32_t group)
 	if (groups(s, group))
 		return -1;
 	s->rows[group] += 1;
-	if (!k)
-		k = 1;
+	if (s->np >= s->chunk && dup_flush(s))
+		return -1;
 	if (!sampled(s, k))
 		return 0;
 	s->srows[group] += 1;
-	if (!s->cap && rehash(s, 1024))
+	if (pending_room(s))
 		return -1;
-	mask = s->cap - 1;
-	for (i = (size_t)k & mask; s->key[i]; i = (i + 1) & mask)
-		if (s->key[i] == k && (!s->grp || s->grp[i] == group)) {
-			if (s->cnt[i] < UINT32_MAX)
-				s->cnt[i]++;
-			s->dups[group] += 1;
-			return 0;
-		}
-	put(s, k, 1, group);
-	if (s->used > s->max)
-		return thin(s);
-	if (s->used * 4 > s->cap * 3)
-		return rehash(s, s->cap * 2);
+	s->pk[s->np] = k;
+	if (s->grouped)
+		s->pg[s->np] = group;
+	s->np++;
 	return 0;
 }
 

@@ -110,12 +110,17 @@ int quality_run(const double thr[Q_NCHECKS], const struct quality_side *ref,
  * as equal when their hashes are: with n distinct rows a false match has probability about
  * n^2 / 2^65); beyond that it keeps only the hashes whose top `level` bits are zero (a
  * sample of the distinct rows, all copies of a row in or out together) and estimates each
- * group's share of duplicates from the sample.
+ * group's share of duplicates from the sample. Hashes are appended to a pending array and
+ * merged, radix-sorted, into the sorted distinct ones when it fills: sequential memory
+ * traffic instead of a hash table's random probes.
  */
 struct dup_set {
-	uint64_t *key;
-	uint32_t *cnt, *grp;      /* grp only when grouped */
-	size_t cap, used, max;
+	uint64_t *pk;             /* pending keys, unsorted */
+	uint32_t *pg;             /* their groups (grouped sets only) */
+	size_t np, pcap, chunk;
+	uint64_t *key;            /* distinct keys, ascending */
+	uint32_t *cnt, *grp;      /* copies of each; grp only when grouped */
+	size_t used, max;
 	unsigned level;
 	bool grouped;
 	size_t ngroups;
@@ -123,11 +128,11 @@ struct dup_set {
 	double *srows;            /* per group: sampled rows */
 };
 
-/*
- * Distinct rows held exactly: 3 Mi (12 bytes a slot, 16 with groups, load <= 3/4: at most
- * 48 or 64 MiB a set).
- */
+/* Distinct rows held exactly: 3 Mi (12 bytes each, 16 with groups: at most 48 MiB a set). */
 #define DUP_MAX_DISTINCT ((size_t)3 << 20)
+
+/* Pending hashes merged at a time (at most `max`). */
+#define DUP_CHUNK ((size_t)1 << 20)
 
 /*
  * An empty set holding at most `max` distinct rows exactly (0: DUP_MAX_DISTINCT); only a
@@ -139,7 +144,10 @@ void dup_release(struct dup_set *s);
 /* Adds a row of hash h to `group`; -1 when out of memory (or a group in an ungrouped set). */
 int dup_add(struct dup_set *s, uint64_t h, uint32_t group);
 
-/* The group's duplicate rows (estimated when s->level > 0, see *estimated). */
+/* Merges the pending hashes; call before dup_count. -1 when out of memory. */
+int dup_flush(struct dup_set *s);
+
+/* The group's duplicate rows (estimated when s->level > 0, see *estimated), after dup_flush. */
 double dup_count(const struct dup_set *s, uint32_t group, bool *estimated);
 
 /* A 64-bit mixer (the splitmix64 finaliser) for row hashes. */

@@ -417,17 +417,23 @@ static void duplicates_exact(void **state)
 	assert_int_equal(dup_add(&s, 11, 1), 0);
 	assert_int_equal(dup_add(&s, 11, 1), 0);
 	assert_int_equal(dup_add(&s, 11, 2), 0);
+	assert_int_equal(dup_flush(&s), 0);
 	assert_true(dup_count(&s, 0, &est) == 3);
 	assert_false(est);
 	assert_true(dup_count(&s, 1, NULL) == 1);
 	assert_true(dup_count(&s, 2, NULL) == 0);
 	assert_true(dup_count(&s, 7, NULL) == 0);
-	/* the table grows past its first size and stays exact */
-	for (i = 0; i < 100000; i++)
+	/* merges across several chunks stay exact: the copies come in later chunks */
+	for (i = 0; i < 2 * DUP_CHUNK + 5; i++)
 		assert_int_equal(dup_add(&s, quality_mix(i), 3), 0);
 	for (i = 0; i < 1000; i++)
 		assert_int_equal(dup_add(&s, quality_mix(i * 7), 3), 0);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(dup_add(&s, 11, 1), 0);
+	assert_int_equal(dup_flush(&s), 0);
 	assert_true(dup_count(&s, 3, &est) == 1000);
+	assert_true(dup_count(&s, 1, NULL) == 11);
+	assert_true(dup_count(&s, 0, NULL) == 3);
 	assert_false(est);
 	dup_release(&s);
 }
@@ -447,6 +453,7 @@ static void duplicates_estimated(void **state)
 		if (i % 5 == 0)
 			assert_int_equal(dup_add(&s, quality_mix(i + 1), 0), 0);
 	}
+	assert_int_equal(dup_flush(&s), 0);
 	assert_true(s.used <= 4000);
 	assert_true(s.level > 0);
 	d = dup_count(&s, 0, &est);
