@@ -239,7 +239,7 @@ static int numeric_column(const struct mrm_drift_options *o, const struct drift_
 	/* The side's values are sorted: every measure from one walk. */
 	/* Sorted, and finite unless an infinity was read: the kernel's check is then redundant. */
 	if ((rc_ = mrm__drift_numeric_sorted(a, na, b, nb, 0, !drift_values_finite(&rc->vals) ||
-					     !drift_values_finite(&cc->vals), sc->q, &d, err)))
+					     !drift_values_finite(&cc->vals), &d, err)))
 		goto out;
 	json_object_set_new(r->obj, "ks_statistic", metric(d.ks.statistic, undef, "ks_statistic"));
 	json_object_set_new(r->obj, "ks_p_value", metric(d.ks.p_value, undef, "ks_p_value"));

@@ -202,13 +202,11 @@ void drift_numeric_decide(const struct mrm_drift_options *o, const struct drift_
 			  struct drift_result *r);
 
 /*
- * Buffers for the sorted values of compared columns, reused from column to column, and the
- * Wasserstein quotient tables the threads share (NULL: none).
+ * Buffers for the sorted values of compared columns, reused from column to column.
  */
 struct drift_scratch {
 	double *a, *b;
 	size_t acap, bcap;
-	const struct mrm__quotients *q;
 };
 
 void drift_scratch_free(struct drift_scratch *s);

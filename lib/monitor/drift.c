@@ -256,7 +256,6 @@ struct compare_job {
 	const struct drift_side *rs, *cs;
 	struct drift_result *res;
 	size_t *order; /* the columns to compare, the most values first */
-	struct mrm__quotients q; /* for the sizes of the first numeric column (most often all) */
 	size_t n, next;
 	pthread_mutex_t mu;
 	int *rc;
@@ -266,7 +265,7 @@ struct compare_job {
 static void *compare_worker(void *arg)
 {
 	struct compare_job *j = arg;
-	struct drift_scratch sc = { .q = &j->q };
+	struct drift_scratch sc = { 0 };
 
 	for (;;) {
 		size_t i;
@@ -329,12 +328,6 @@ static int compare_columns(const struct mrm_drift_options *o, const struct drift
 		j.order[k] = i;
 		j.n++;
 	}
-	for (i = 0; i < j.n; i++)
-		if (rs->cols[j.order[i]].type == MRM_COL_NUMERIC && rs->cols[j.order[i]].n &&
-		    cs->cols[j.order[i]].n) {
-			mrm__quotients_init(&j.q, rs->cols[j.order[i]].n, cs->cols[j.order[i]].n);
-			break;
-		}
 	pthread_mutex_init(&j.mu, NULL);
 	while (nth < want && (size_t)nth + 1 < j.n &&
 	       !pthread_create(&th[nth], NULL, compare_worker, &j))
@@ -349,7 +342,6 @@ static int compare_columns(const struct mrm_drift_options *o, const struct drift
 	free(j.rc);
 	free(j.errs);
 	free(j.order);
-	mrm__quotients_free(&j.q);
 	return rc;
 }
 

@@ -27,37 +27,19 @@ struct mrm__walk {
 /*
  * Walks the distinct values of x (nx >= 1) and y (ny >= 1), both ascending and finite, in
  * pooled order, consuming ties on both sides at once, and fills the parts of *w asked for
- * in `what`. The arithmetic of each part is exactly that of the kernel it serves.
+ * in `what`. Exact integer shortcuts are taken where the sizes allow (see drift-walk.c);
+ * MRM__WALK_PLAIN keeps the textbook arithmetic for the tests that compare the two.
  */
 void mrm__drift_walk(const double *x, size_t nx, const double *y, size_t ny, unsigned what,
 		     struct mrm__walk *w);
 
 /*
- * k / nx and k / ny (k = 0..n, long double, as the Wasserstein kernel divides them), computed
- * once for the many columns of a data set that share their sizes: a walk over samples of
- * these sizes reads them instead of dividing. tx and ty are NULL when the sizes are too
- * large (over 2^23) or memory runs out: walks then divide.
- */
-struct mrm__quotients {
-	size_t nx, ny;
-	long double *tx, *ty;
-};
-
-void mrm__quotients_init(struct mrm__quotients *q, size_t nx, size_t ny);
-void mrm__quotients_free(struct mrm__quotients *q);
-
-/* mrm__drift_walk with quotient tables (q may be NULL, or for other sizes: not used). */
-void mrm__drift_walk_q(const double *x, size_t nx, const double *y, size_t ny,
-		       const struct mrm__quotients *q, unsigned what, struct mrm__walk *w);
-
-/*
  * mrm_drift_numeric_sorted; `check` false skips the check of both samples, for callers that
- * know them ascending and finite (the sorted columns of mrm drift); q (may be NULL) the
- * quotient tables of these sizes.
+ * know them ascending and finite (the sorted columns of mrm drift).
  */
 int mrm__drift_numeric_sorted(const double *ref, size_t nr, const double *cur, size_t nc,
-			      size_t bins, bool check, const struct mrm__quotients *q,
-			      struct mrm_drift_numeric *out, struct mrm_error *err);
+			      size_t bins, bool check, struct mrm_drift_numeric *out,
+			      struct mrm_error *err);
 
 /* MRM_EINPUT naming the side and row for a non-finite value or a value below its predecessor. */
 int mrm__check_sorted(const double *x, size_t n, const char *side, struct mrm_error *err);

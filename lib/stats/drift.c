@@ -327,22 +327,52 @@ int mrm_jensen_shannon_sorted(const double *ref, size_t nr, const double *cur,
 
 /* ---- Wasserstein-1 ---- */
 
+/*
+ * numpy's pairwise sum of (x[i] - c)^2 (sq) or x[i] - c: blocks of up to 128 in 8 running
+ * sums, halves above (numpy/core/src/umath/loops_utils.h.src), so error grows with log n.
+ */
+static double pairwise(const double *x, size_t n, double c, bool sq)
+{
+#define T(i) (sq ? (x[i] - c) * (x[i] - c) : x[i] - c)
+	if (n < 8) {
+		double r = 0;
+
+		for (size_t i = 0; i < n; i++)
+			r += T(i);
+		return r;
+	}
+	if (n <= 128) {
+		double r[8], res;
+		size_t i;
+
+		for (int k = 0; k < 8; k++)
+			r[k] = T(k);
+		for (i = 8; i < n - n % 8; i += 8)
+			for (int k = 0; k < 8; k++)
+				r[k] += T(i + k);
+		res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+		for (; i < n; i++)
+			res += T(i);
+		return res;
+	}
+	size_t n2 = n / 2;
+
+	n2 -= n2 % 8;
+	return pairwise(x, n2, c, sq) + pairwise(x + n2, n - n2, c, sq);
+#undef T
+}
+
 void mrm__wasserstein_finish(long double s, const double *x, size_t nr, struct mrm_metric *raw,
 			     struct mrm_metric *norm)
 {
-	long double mean = 0, ss = 0;
-	double sd;
-	size_t i;
+	double mean, sd;
 
 	*raw = mrm__val((double)s);
 	if (!norm)
 		return;
-	for (i = 0; i < nr; i++)
-		mean += x[i];
-	mean /= nr;
-	for (i = 0; i < nr; i++)
-		ss += (x[i] - mean) * (x[i] - mean);
-	sd = sqrt((double)(ss / nr));
+	/* numpy.std(x) (ddof 0): the mean and the sum of squared deviations, each pairwise. */
+	mean = pairwise(x, nr, 0, false) / (double)nr;
+	sd = sqrt(pairwise(x, nr, mean, true) / (double)nr);
 	*norm = sd > 0 ? mrm__val((double)s / sd) : mrm__undef(mrm_reason_constant_reference);
 }
 
