@@ -125,7 +125,12 @@ int cmd_pack(struct cli *c, int argc, char **argv)
 		printf("not included: %s document: %s\n", json_string_value(json_object_get(d, "document")),
 		       json_string_value(json_object_get(d, "reason")));
 	printf("audit head: %s\n", json_string_value(json_object_get(out, "head")));
-	printf("gate: %s\n", json_string_value(json_object_get(out, "gate")));
+	if (!json_object_get(out, "gate_passed"))
+		printf("gate: %s\n", json_string_value(json_object_get(out, "gate")));
+	else if (json_is_true(json_object_get(out, "gate_passed")))
+		printf("gate: passed (gate.json)\n");
+	else
+		printf("gate: FAILED, packed as it is (gate.json names the failed controls)\n");
 	printf("check it with: mrm pack verify %s\n", o.output);
 out:
 	json_decref(out);

@@ -49,7 +49,10 @@ struct mrm_pack_options {
  * with it, the pack is written and the manifest lists them under
  * "missing". `*out` (caller frees, set whenever the pack was assembled)
  * receives { pack, model, root, files, bytes, head, missing: [ { evidence,
- * path, reason } ], documents: [names], gate }.
+ * path, reason } ], documents: [names], gate, gate_passed }: gate is
+ * "evaluated", or why the gate is not available in this build (then
+ * gate_passed is absent); gate_passed whether the packed gate result
+ * passed.
  *
  * Errors: MRM_ENOTFOUND (unknown model); MRM_ECHECK when mrm audit verify
  * fails on the store (a pack of a tampered record is refused); MRM_EINPUT

@@ -624,6 +624,8 @@ int mrm_pack_write(struct mrm_ctx *ctx, const char *model, const struct mrm_pack
 			 "root", root, "files", (json_int_t)json_array_size(p.files) + 1, "bytes", (json_int_t)0,
 			 "head", mrm__str(head, "value"), "missing", p.missing, "documents", p.documents,
 			 "documents_skipped", p.skipped, "gate", gate ? "evaluated" : mrm__hook_gate_missing);
+	if (*out && gate)
+		json_object_set_new(*out, "gate_passed", json_boolean(json_is_true(json_object_get(gate, "passed"))));
 	if (json_array_size(p.missing) && !o->allow_missing) {
 		json_t *m = json_array_get(p.missing, 0);
 		rc = mrm_error_set(err, MRM_EINPUT, "evidence %s (%s) %s; %zu evidence file%s missing or changed, "

@@ -20,10 +20,17 @@ notok() { echo "not ok - $*"; }
 if "$MRM" pack credit-pd -o pack.tar.gz >out 2>err && [ ! -s err ] &&
 	grep -q '^pack pack.tar.gz written: 18 files, [0-9]* bytes$' out &&
 	grep -q '^documents: model-card mra annex-iv validation$' out &&
-	grep -q '^gate: evaluated$' out; then
-	ok "mrm pack writes the pack and says what is in it"
+	grep -q '^gate: FAILED, packed as it is (gate.json names the failed controls)$' out; then
+	ok "mrm pack writes the pack and says what is in it, and that the gate it packed failed"
 else
 	notok "mrm pack: $(cat out err)"
+fi
+if "$MRM" --json pack credit-pd -o pack-json.tar.gz >out 2>err &&
+	grep -q '"gate": "evaluated"' out && grep -q '"gate_passed": false' out &&
+	tar xzOf pack-json.tar.gz mrm-pack-credit-pd/gate.json | grep -q '"passed": false'; then
+	ok "--json: gate_passed false, as gate.json in the pack records"
+else
+	notok "pack --json gate_passed: $(cat out err)"
 fi
 if "$MRM" pack verify pack.tar.gz >out 2>err && grep -q '^ok: ' out &&
 	grep -q '^files: 17 listed, 18 in the pack; audit events: ' out; then
