@@ -215,7 +215,7 @@ static void print_run(json_t *doc)
 	size_t i;
 	char a[32], b[32], d[32], n[160];
 
-	printf("run %lld of model %s on %s", (long long)json_integer_value(json_object_get(doc, "run")),
+	printf("monitor run %lld: model %s on %s", (long long)json_integer_value(json_object_get(doc, "run")),
 	       str(doc, "model"), str(json_object_get(doc, "data"), "path"));
 	if (json_array_size(json_object_get(doc, "references")) == 1)
 		printf(" (reference %s)", json_string_value(json_array_get(json_object_get(doc, "references"), 0)));
@@ -248,16 +248,22 @@ static void print_run(json_t *doc)
 	json_array_foreach(json_object_get(doc, "deliveries"), i, r)
 		if (!strcmp(str(r, "status"), "delivered"))
 			printf("delivered %s to %s (%s)\n", str(r, "alert_id"), str(r, "route"), str(r, "id"));
-	printf("\n%lld ok, %lld warn, %lld alert, %lld error; %lld alert%s raised, %lld result(s) under an alert still open, %lld finding%s opened\n",
-	       (long long)json_integer_value(json_object_get(sum, "ok")),
-	       (long long)json_integer_value(json_object_get(sum, "warn")),
-	       (long long)json_integer_value(json_object_get(sum, "alert")),
-	       (long long)json_integer_value(json_object_get(sum, "error")),
-	       (long long)json_integer_value(json_object_get(sum, "alerts_raised")),
-	       json_integer_value(json_object_get(sum, "alerts_raised")) == 1 ? "" : "s",
-	       (long long)json_integer_value(json_object_get(sum, "deduplicated")),
-	       (long long)json_integer_value(json_object_get(sum, "findings_opened")),
-	       json_integer_value(json_object_get(sum, "findings_opened")) == 1 ? "" : "s");
+	{
+		json_int_t raised = json_integer_value(json_object_get(sum, "alerts_raised"));
+		json_int_t dedup = json_integer_value(json_object_get(sum, "deduplicated"));
+		json_int_t opened = json_integer_value(json_object_get(sum, "findings_opened"));
+
+		printf("\n%lld ok, %lld warn, %lld alert, %lld error; %lld alert%s raised",
+		       (long long)json_integer_value(json_object_get(sum, "ok")),
+		       (long long)json_integer_value(json_object_get(sum, "warn")),
+		       (long long)json_integer_value(json_object_get(sum, "alert")),
+		       (long long)json_integer_value(json_object_get(sum, "error")),
+		       (long long)raised, raised == 1 ? "" : "s");
+		if (dedup)
+			printf(", %lld result%s folded into alerts already open", (long long)dedup,
+			       dedup == 1 ? "" : "s");
+		printf(", %lld finding%s opened\n", (long long)opened, opened == 1 ? "" : "s");
+	}
 }
 
 void cli_warn_queued(json_t *doc)
