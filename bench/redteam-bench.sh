@@ -24,6 +24,7 @@
 #   PROMPTFOO_DIR=D   where promptfoo 0.121 is (installed there with npm if absent;
 #                     default /tmp/mrm-promptfoo)
 #   PEER=0            mrm only
+#   WORK=DIR          keep the work files there (requests, run files, promptfoo's tests)
 # Overhead per attempt: (wall - attempts x the server's time per request / CONC) / attempts,
 # the server's time per request from its /stats (handled ms / requests, latency included):
 # total time minus the time the server itself needs at this concurrency, per attempt. At
