@@ -36,6 +36,7 @@ static const struct cli_opt run_spec[] = {
 	{ "tools", OPT_VALUE, NULL },
 	{ "request-template", OPT_VALUE, NULL },
 	{ "reply-path", OPT_VALUE, NULL },
+	{ "tool-calls-path", OPT_VALUE, NULL },
 	{ "judge", OPT_VALUE, NULL },
 	{ "judge-model", OPT_VALUE, NULL },
 	{ "judge-api-key-env", OPT_VALUE, NULL },
@@ -230,6 +231,28 @@ static int parse_filing(struct cli *c, const struct cli_args *a, struct filing *
 }
 
 /* ---- loading packs --------------------------------------------------------------------- */
+
+/* How many probes have a tool_call detector (they need the reply's tool calls). */
+static size_t tool_call_probes(struct mrm_rt_pack **packs, size_t npacks)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < npacks; i++)
+		for (size_t k = 0; k < packs[i]->nprobes; k++) {
+			json_t *d;
+			size_t j;
+
+			json_array_foreach(json_object_get(packs[i]->probes[k].detectors, "detectors"), j, d) {
+				const char *type = json_string_value(json_object_get(d, "type"));
+
+				if (type && !strcmp(type, "tool_call")) {
+					n++;
+					break;
+				}
+			}
+		}
+	return n;
+}
 
 static void free_packs(struct mrm_rt_pack **packs, size_t n)
 {
@@ -528,6 +551,7 @@ static int red_run(struct cli *c, int argc, char **argv)
 		t.template_path = s;
 	}
 	t.reply_path = cli_opt(&a, "reply_path");
+	t.tool_calls_path = cli_opt(&a, "tool_calls_path");
 	if ((rc = mrm_rt_target_check(&t, &c->err)))
 		goto out;
 	if ((s = cli_opt(&a, "judge"))) {
@@ -618,6 +642,14 @@ static int red_run(struct cli *c, int argc, char **argv)
 	}
 	if ((rc = load_packs(c, &a, &packs, &npacks)))
 		goto out;
+	if (t.kind != MRM_RT_TARGET_OPENAI && !t.tool_calls_path) {
+		size_t n = tool_call_probes(packs, npacks);
+
+		if (n)
+			fprintf(stderr, "mrm: warning: %zu probe%s judge%s tool calls, but this target's tool calls are not read%s: a forbidden call goes unnoticed (see 'mrm help redteam')\n",
+				n, n == 1 ? "" : "s", n == 1 ? "s" : "",
+				t.kind == MRM_RT_TARGET_HTTP_JSON || t.reply_path ? " (give --tool-calls-path)" : "");
+	}
 	o.target = &t;
 	o.packs = packs;
 	o.npacks = npacks;

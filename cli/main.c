@@ -231,6 +231,7 @@ static const struct cli_command commands[] = {
 	  "                [--target-model NAME] [--api-key-env VAR] [--system-prompt FILE]\n"
 	  "                [--temperature X] [--max-tokens N] [--header 'NAME: VALUE' ...] [--tools FILE.json]\n"
 	  "                [--request-template FILE --reply-path a.b.0.c]   (http+json; cmd: --reply-path optional)\n"
+	  "                [--tool-calls-path a.b]   (http+json, cmd with --reply-path: the reply's tool calls)\n"
 	  "                [--judge URL [--judge-model NAME] [--judge-api-key-env VAR]]\n"
 	  "                [--secret TEXT ...] [--repeat N] [--seed S] [--concurrency N] [--rate R]\n"
 	  "                [--timeout S] [--retries N] [--backoff S] [--max-errors N]\n"

@@ -58,6 +58,8 @@ struct mrm_rt_target {
 	const char *request_template; /* http+json: the template text (placeholders below) */
 	const char *template_path;    /* its file, for error positions (may be NULL) */
 	const char *reply_path;       /* http+json: "choices.0.message.content"; cmd: optional, stdout is JSON */
+	const char *tool_calls_path;  /* http+json, cmd with reply_path: where the reply's tool calls are
+				       * ("output.tool_calls"); NULL: tool calls are not read */
 };
 
 /*
@@ -71,7 +73,8 @@ int mrm_rt_target_parse(const char *spec, struct mrm_rt_target *t, struct mrm_er
  * Checks a filled target before a run: URLs parse, http+json has a template and a reply
  * path, the template's placeholders are known ({{prompt}}, {{system}}, {{model}} are
  * inserted JSON-escaped inside a string; {{messages}} and {{tools}} as JSON values) and it
- * gives valid JSON, the reply path is well formed, a cmd target has a command, header
+ * gives valid JSON, the reply path (and tool-calls path: http+json, or cmd with a reply
+ * path) is well formed, a cmd target has a command, header
  * lines have a name and a colon, the tools are an array of objects. MRM_EUSAGE for a
  * missing piece, MRM_EINPUT naming the template position or the bad value.
  */

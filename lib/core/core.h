@@ -187,6 +187,20 @@ int mrm__require_version(struct mrm_ctx *ctx, const char *model_id, const char *
 int mrm__model_get(struct mrm_ctx *ctx, const char *id, json_t **out,
 		   struct mrm_error *err);
 
+/*
+ * mrm_evidence_add, mrm_finding_add and mrm_finding_update inside the caller's open
+ * transaction (mrm__begin), for operations that make several changes and commit them
+ * together (mrm_redteam_record): the same checks, changes and audit events, no commit and
+ * no rollback (on failure the caller rolls back). The evidence's row comes back presented
+ * as mrm_evidence_add gives it (caller owns); a new finding's id in `*id`.
+ */
+int mrm__evidence_add_tx(struct mrm_ctx *ctx, const char *model_id, const char *kind,
+			 const char *path, json_t *fields, json_t **out, struct mrm_error *err);
+int mrm__finding_add_tx(struct mrm_ctx *ctx, const char *model_id, json_t *fields, int64_t *id,
+			struct mrm_error *err);
+int mrm__finding_update_tx(struct mrm_ctx *ctx, const char *id, json_t *fields,
+			   struct mrm_error *err);
+
 /* ---- dates ------------------------------------------------------------ */
 
 /*

@@ -31,9 +31,13 @@ static int load_evidence(struct mrm_ctx *ctx, int64_t id, json_t **out, struct m
 	return MRM_OK;
 }
 
-int mrm_evidence_add(struct mrm_ctx *ctx, const char *model_id, const char *kind,
-		     const char *path, json_t *fields, json_t **out,
-		     struct mrm_error *err)
+/*
+ * Registers evidence; `*idp` receives its id. With `own_tx` the registration is its own
+ * transaction (taken after the file is hashed); without, the caller holds one (and rolls
+ * it back on failure).
+ */
+static int add(struct mrm_ctx *ctx, const char *model_id, const char *kind, const char *path,
+	       json_t *fields, bool own_tx, int64_t *idp, struct mrm_error *err)
 {
 	json_t *in = fields ? json_deep_copy(fields) : json_object(), *model = NULL;
 	char sha[MRM_SHA256_HEX], *abs = NULL;
@@ -42,8 +46,7 @@ int mrm_evidence_add(struct mrm_ctx *ctx, const char *model_id, const char *kind
 	int64_t size = 0, id = 0;
 	int rc;
 
-	if (out)
-		*out = NULL;
+	*idp = 0;
 	if ((rc = mrm__fields_check(in, evidence_spec, err)) ||
 	    (rc = mrm__check_enum(kind, mrm_evidence_kinds, "evidence kind", err)))
 		goto out;
@@ -72,7 +75,7 @@ int mrm_evidence_add(struct mrm_ctx *ctx, const char *model_id, const char *kind
 	/* Hash before taking the write lock: files can be large. */
 	if ((rc = mrm_sha256_file(path, sha, &size, err)))
 		goto out;
-	if ((rc = mrm__begin(ctx, err)))
+	if (own_tx && (rc = mrm__begin(ctx, err)))
 		goto out;
 	if ((rc = mrm__int(ctx,
 			   "INSERT INTO evidence (model_id, version, kind, path, sha256, size, note, "
@@ -81,16 +84,46 @@ int mrm_evidence_add(struct mrm_ctx *ctx, const char *model_id, const char *kind
 				  PT(mrm__str(in, "note")), PT(ctx->actor), PT(ctx->now_iso)),
 			   &id, err)) ||
 	    (rc = mrm__audit_id(ctx, "evidence.add", "evidence", id, model_id, NULL, err)) ||
-	    (rc = mrm__commit(ctx, err))) {
-		mrm__rollback(ctx);
+	    (own_tx && (rc = mrm__commit(ctx, err)))) {
+		if (own_tx)
+			mrm__rollback(ctx);
 		goto out;
 	}
-	if (out && !(rc = load_evidence(ctx, id, out, err)))
-		mrm__present("evidence", *out);
+	*idp = id;
 out:
 	free(abs);
 	json_decref(model);
 	json_decref(in);
+	return rc;
+}
+
+int mrm_evidence_add(struct mrm_ctx *ctx, const char *model_id, const char *kind,
+		     const char *path, json_t *fields, json_t **out,
+		     struct mrm_error *err)
+{
+	int64_t id;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if ((rc = add(ctx, model_id, kind, path, fields, true, &id, err)) || !out)
+		return rc;
+	if (!(rc = load_evidence(ctx, id, out, err)))
+		mrm__present("evidence", *out);
+	return rc;
+}
+
+int mrm__evidence_add_tx(struct mrm_ctx *ctx, const char *model_id, const char *kind,
+			 const char *path, json_t *fields, json_t **out, struct mrm_error *err)
+{
+	int64_t id;
+	int rc;
+
+	*out = NULL;
+	if ((rc = add(ctx, model_id, kind, path, fields, false, &id, err)))
+		return rc;
+	if (!(rc = load_evidence(ctx, id, out, err)))
+		mrm__present("evidence", *out);
 	return rc;
 }
 

@@ -665,8 +665,13 @@ int mrm_finding_show(struct mrm_ctx *ctx, const char *id, json_t **out,
 
 /* ---- raising ------------------------------------------------------------- */
 
-int mrm_finding_add(struct mrm_ctx *ctx, const char *model_id, json_t *fields,
-		    json_t **out, struct mrm_error *err)
+/*
+ * Raises a finding; `*idp` receives its id and `*detected` whether it was found to repeat a
+ * closed one. With `own_tx` the raising is its own transaction; without, the caller holds
+ * one (and rolls it back on failure).
+ */
+static int add(struct mrm_ctx *ctx, const char *model_id, json_t *fields, bool own_tx,
+	       int64_t *idp, bool *detectedp, struct mrm_error *err)
 {
 	json_t *in = fields ? json_deep_copy(fields) : json_object(), *model = NULL, *prev = NULL;
 	const char *owner, *version, *due;
@@ -675,8 +680,8 @@ int mrm_finding_add(struct mrm_ctx *ctx, const char *model_id, json_t *fields,
 	bool detected = false;
 	int rc;
 
-	if (out)
-		*out = NULL;
+	*idp = 0;
+	*detectedp = false;
 	if ((rc = mrm__fields_check(in, add_spec, err)) || (rc = trim_field(in, "title", err)))
 		goto out;
 	if (mrm__str(in, "evidence_id") &&
@@ -694,7 +699,7 @@ int mrm_finding_add(struct mrm_ctx *ctx, const char *model_id, json_t *fields,
 	if ((rc = mrm__require_role(ctx, (const char *const[]){ "validator", "auditor", "admin", NULL },
 				    "raise findings", err)))
 		goto out;
-	if ((rc = mrm__begin(ctx, err)))
+	if (own_tx && (rc = mrm__begin(ctx, err)))
 		goto out;
 	if ((rc = mrm__model_get(ctx, model_id, &model, err)))
 		goto fail;
@@ -750,18 +755,43 @@ int mrm_finding_add(struct mrm_ctx *ctx, const char *model_id, json_t *fields,
 				  PT(ctx->now_iso), PT(ctx->now_iso)),
 			   &id, err)) ||
 	    (rc = mrm__audit_id(ctx, "finding.add", "finding", id, model_id, NULL, err)) ||
-	    (rc = mrm__commit(ctx, err)))
+	    (own_tx && (rc = mrm__commit(ctx, err))))
 		goto fail;
-	if (out && !(rc = show_id(ctx, id, out, err)) && detected)
-		json_object_set_new(*out, "repeat_detected", json_true());
+	*idp = id;
+	*detectedp = detected;
 	goto out;
 fail:
-	mrm__rollback(ctx);
+	if (own_tx)
+		mrm__rollback(ctx);
 out:
 	json_decref(prev);
 	json_decref(model);
 	json_decref(in);
 	return rc;
+}
+
+int mrm_finding_add(struct mrm_ctx *ctx, const char *model_id, json_t *fields,
+		    json_t **out, struct mrm_error *err)
+{
+	int64_t id;
+	bool detected;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if ((rc = add(ctx, model_id, fields, true, &id, &detected, err)))
+		return rc;
+	if (out && !(rc = show_id(ctx, id, out, err)) && detected)
+		json_object_set_new(*out, "repeat_detected", json_true());
+	return rc;
+}
+
+int mrm__finding_add_tx(struct mrm_ctx *ctx, const char *model_id, json_t *fields, int64_t *id,
+			struct mrm_error *err)
+{
+	bool detected;
+
+	return add(ctx, model_id, fields, false, id, &detected, err);
 }
 
 /* ---- the workflow -------------------------------------------------------- */
@@ -794,8 +824,12 @@ static int refuse_move(int64_t id, const char *from, const char *to, struct mrm_
 			     (long long)id, from, to, allowed);
 }
 
-int mrm_finding_update(struct mrm_ctx *ctx, const char *id, json_t *fields,
-		       json_t **out, struct mrm_error *err)
+/*
+ * Changes finding `id`; `*fidp` receives its numeric id. With `own_tx` the change is its own
+ * transaction; without, the caller holds one (and rolls it back on failure).
+ */
+static int update(struct mrm_ctx *ctx, const char *id, json_t *fields, bool own_tx, int64_t *fidp,
+		  struct mrm_error *err)
 {
 	json_t *in = NULL, *before = NULL, *model = NULL;
 	const char *from = NULL, *to;
@@ -803,8 +837,7 @@ int mrm_finding_update(struct mrm_ctx *ctx, const char *id, json_t *fields,
 	int rc, changed = 0;
 	bool others = false;
 
-	if (out)
-		*out = NULL;
+	*fidp = 0;
 	if (!json_is_object(fields) || json_object_size(fields) == 0)
 		return mrm_error_set(err, MRM_EUSAGE,
 				     "nothing to update (give status, owner, due, severity, title or description)");
@@ -829,7 +862,7 @@ int mrm_finding_update(struct mrm_ctx *ctx, const char *id, json_t *fields,
 	for (const struct mrm__field *f = update_spec + 1; f->name; f++)
 		if (json_object_get(in, f->name))
 			others = true;
-	if ((rc = mrm__require_user(ctx, err)) || (rc = mrm__begin(ctx, err)))
+	if ((rc = mrm__require_user(ctx, err)) || (own_tx && (rc = mrm__begin(ctx, err))))
 		goto out;
 	if ((rc = load_finding(ctx, fid, &before, err)) ||
 	    (rc = mrm__model_get(ctx, mrm__str(before, "model_id"), &model, err)))
@@ -900,18 +933,38 @@ int mrm_finding_update(struct mrm_ctx *ctx, const char *id, json_t *fields,
 			    PARAMS(PT(ctx->now_iso), PI(fid)), err)) ||
 	    (rc = mrm__audit_id(ctx, to ? "finding.status" : "finding.update", "finding", fid,
 				mrm__str(before, "model_id"), before, err)) ||
-	    (rc = mrm__commit(ctx, err)))
+	    (own_tx && (rc = mrm__commit(ctx, err))))
 		goto fail;
-	if (out)
-		rc = show_id(ctx, fid, out, err);
+	*fidp = fid;
 	goto out;
 fail:
-	mrm__rollback(ctx);
+	if (own_tx)
+		mrm__rollback(ctx);
 out:
 	json_decref(model);
 	json_decref(before);
 	json_decref(in);
 	return rc;
+}
+
+int mrm_finding_update(struct mrm_ctx *ctx, const char *id, json_t *fields,
+		       json_t **out, struct mrm_error *err)
+{
+	int64_t fid;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if ((rc = update(ctx, id, fields, true, &fid, err)))
+		return rc;
+	return out ? show_id(ctx, fid, out, err) : MRM_OK;
+}
+
+int mrm__finding_update_tx(struct mrm_ctx *ctx, const char *id, json_t *fields, struct mrm_error *err)
+{
+	int64_t fid;
+
+	return update(ctx, id, fields, false, &fid, err);
 }
 
 /*

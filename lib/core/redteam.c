@@ -3,7 +3,7 @@
  * (redteam-report, with a JSON summary a gate can read in its note), findings opened for
  * the categories whose attacks succeed, and retests moving them along the findings
  * workflow (awaiting-verification when a category no longer fails, back to
- * in-remediation when it still does).
+ * in-remediation when it still does). A filing is one transaction: all of it or nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,11 +96,14 @@ static json_t *open_findings(struct mrm_ctx *ctx, const char *model_id, struct m
 	return keep;
 }
 
-/* Appends a retest note to finding `f`'s description and moves it to `status` (NULL: stays). */
+/*
+ * Appends a retest note to finding `f`'s description and moves it to `status` (NULL: stays),
+ * inside the caller's transaction.
+ */
 static int retest(struct mrm_ctx *ctx, json_t *f, const char *status, const char *note,
 		  struct mrm_error *err)
 {
-	json_t *full = NULL, *fields = json_object(), *res = NULL;
+	json_t *full = NULL, *fields = json_object();
 	const char *desc;
 	char *text;
 	size_t n;
@@ -119,11 +122,10 @@ static int retest(struct mrm_ctx *ctx, json_t *f, const char *status, const char
 	free(text);
 	if (status)
 		json_object_set_new(fields, "status", json_string(status));
-	rc = mrm_finding_update(ctx, mrm__str(f, "id"), fields, &res, err);
+	rc = mrm__finding_update_tx(ctx, mrm__str(f, "id"), fields, err);
 out:
 	json_decref(full);
 	json_decref(fields);
-	json_decref(res);
 	return rc;
 }
 
@@ -144,12 +146,15 @@ int mrm_redteam_record(struct mrm_ctx *ctx, const struct mrm_redteam_record_opti
 	if (o->version)
 		json_object_set_new(fields, "version", json_string(o->version));
 	json_object_set_new(fields, "note", json_string(note));
-	if ((rc = mrm_evidence_add(ctx, o->model_id, "redteam-report", o->run_path, fields, &ev, err)))
+	/* The evidence, the findings opened and the findings moved: one transaction. */
+	if ((rc = mrm__begin(ctx, err)))
 		goto out;
+	if ((rc = mrm__evidence_add_tx(ctx, o->model_id, "redteam-report", o->run_path, fields, &ev, err)))
+		goto fail;
 	eid = mrm__str(ev, "id");
 	if (!(existing = open_findings(ctx, o->model_id, err))) {
 		rc = err ? err->code : MRM_ESTORE;
-		goto out;
+		goto fail;
 	}
 	json_object_foreach(json_object_get(o->results, "categories"), cat, c) {
 		double n = (double)json_integer_value(json_object_get(c, "attempts"));
@@ -174,7 +179,7 @@ int mrm_redteam_record(struct mrm_ctx *ctx, const struct mrm_redteam_record_opti
 						 "Retest %s (evidence %s, %s): %.0f of %.0f attacks still succeed (%s); back to in-remediation.",
 						 mrm_ctx_today(ctx), eid, mrm__str(ev, "path"), x, n, rate);
 					if ((rc = retest(ctx, mine, "in-remediation", text, err)))
-						goto out;
+						goto fail;
 					json_array_append_new(reopened, json_string(mrm__str(mine, "id")));
 				} else {
 					json_array_append_new(still, json_string(mrm__str(mine, "id")));
@@ -182,7 +187,9 @@ int mrm_redteam_record(struct mrm_ctx *ctx, const struct mrm_redteam_record_opti
 				continue;
 			}
 			{
-				json_t *ff = json_object(), *row = NULL;
+				json_t *ff = json_object();
+				char fid[32];
+				int64_t id = 0;
 
 				snprintf(text, sizeof(text),
 					 "mrm redteam run against %s (evidence %s, run file %s, %s): %.0f of %.0f attacks in category %s succeeded (%s; findings open above a rate of %g). "
@@ -196,12 +203,12 @@ int mrm_redteam_record(struct mrm_ctx *ctx, const struct mrm_redteam_record_opti
 				json_object_set_new(ff, "evidence_id", json_string(eid));
 				if (o->version)
 					json_object_set_new(ff, "version", json_string(o->version));
-				rc = mrm_finding_add(ctx, o->model_id, ff, &row, err);
+				rc = mrm__finding_add_tx(ctx, o->model_id, ff, &id, err);
 				json_decref(ff);
 				if (rc)
-					goto out;
-				json_array_append_new(opened, json_string(mrm__str(row, "id")));
-				json_decref(row);
+					goto fail;
+				mrm__format_id("F", id, fid);
+				json_array_append_new(opened, json_string(fid));
 			}
 		} else if (x == 0 && mine) {
 			const char *ws = mrm__str(mine, "workflow_status");
@@ -211,15 +218,22 @@ int mrm_redteam_record(struct mrm_ctx *ctx, const struct mrm_redteam_record_opti
 			snprintf(text, sizeof(text), "Retest %s (evidence %s, %s): 0 of %.0f attacks succeeded.",
 				 mrm_ctx_today(ctx), eid, mrm__str(ev, "path"), n);
 			if ((rc = retest(ctx, mine, "awaiting-verification", text, err)))
-				goto out;
+				goto fail;
 			json_array_append_new(awaiting, json_string(mrm__str(mine, "id")));
 		} else if (mine) {
 			json_array_append_new(still, json_string(mrm__str(mine, "id")));
 		}
 	}
+	if ((rc = mrm__commit(ctx, err)))
+		goto out; /* rolled back */
 	*out = json_pack("{s:{s:O,s:O,s:O},s:O,s:O,s:O,s:O}", "evidence", "id", json_object_get(ev, "id"), "path",
 			 json_object_get(ev, "path"), "sha256", json_object_get(ev, "sha256"), "opened", opened,
 			 "awaiting_verification", awaiting, "reopened", reopened, "still_failing", still);
+	if (!*out)
+		rc = mrm_error_set(err, MRM_ESTORE, "out of memory");
+	goto out;
+fail:
+	mrm__rollback(ctx);
 out:
 	free(note);
 	json_decref(sum);

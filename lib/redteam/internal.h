@@ -78,9 +78,13 @@ int mrm__rt_parse_openai(const char *body, size_t len, const char *content_type,
 /*
  * Reads the reply of an http+json target (or a JSON cmd reply): the value at `path`
  * ("a.b.0.c": object keys and array indexes), a string or a scalar as text; "usage" as
- * OpenAI's when present. MRM_EINPUT for malformed JSON or a path that does not resolve.
+ * OpenAI's when present. With `calls_path` (may be NULL) the tool calls at that path too:
+ * a list of calls (`{name, arguments}` or OpenAI's `{function: {name, arguments}}`) or one
+ * call; a last key that is absent or null means none. MRM_EINPUT for malformed JSON, a
+ * reply path that does not resolve, a tool-calls path whose parent does not, or a value
+ * there that is not tool calls.
  */
-int mrm__rt_parse_path(const char *body, size_t len, const char *path,
+int mrm__rt_parse_path(const char *body, size_t len, const char *path, const char *calls_path,
 		       struct mrm__rt_parsed *out, struct mrm_error *err);
 
 /* Checks the syntax of a reply path (non-empty segments). */

@@ -69,6 +69,7 @@ json_t *mrm__rt_header(const struct mrm_rt_run_options *o, const char *canary, s
 	json_object_set_new(target, "tools_sha256", sha_of_json(t->tools));
 	json_object_set_new(target, "request_template_sha256", sha_or_null(t->request_template));
 	json_object_set_new(target, "reply_path", t->reply_path ? json_string(t->reply_path) : json_null());
+	json_object_set_new(target, "tool_calls_path", t->tool_calls_path ? json_string(t->tool_calls_path) : json_null());
 	json_object_set_new(h, "target", target);
 	json_object_set_new(h, "judge", o->judge ? json_pack("{s:s,s:s?}", "spec", o->judge->spec ? o->judge->spec : "",
 							     "model", o->judge->model)
@@ -128,6 +129,7 @@ int mrm__rt_header_match(json_t *have, json_t *want, const char *path, struct mr
 		{ "tools_sha256", "tools (--tools)" },
 		{ "request_template_sha256", "request template" },
 		{ "reply_path", "reply path" },
+		{ "tool_calls_path", "tool-calls path" },
 	};
 	json_t *ht = json_object_get(have, "target"), *wt = json_object_get(want, "target");
 	json_t *hp = json_object_get(have, "packs"), *wp = json_object_get(want, "packs");

@@ -534,7 +534,8 @@ static void http_done(struct run *r, struct job *j, CURLcode cc)
 		return;
 	}
 	if (j->phase == 0 && r->t->kind == MRM_RT_TARGET_HTTP_JSON)
-		rc = mrm__rt_parse_path(j->resp.p ? j->resp.p : "", j->resp.len, r->t->reply_path, &reply, &e);
+		rc = mrm__rt_parse_path(j->resp.p ? j->resp.p : "", j->resp.len, r->t->reply_path,
+					r->t->tool_calls_path, &reply, &e);
 	else
 		rc = mrm__rt_parse_openai(j->resp.p ? j->resp.p : "", j->resp.len, ctype, &reply, &e);
 	if (rc) {
@@ -891,7 +892,8 @@ static void cmd_finish(struct run *r, struct job *j)
 		return;
 	}
 	if (r->t->reply_path) {
-		if (mrm__rt_parse_path(j->out.p ? j->out.p : "", j->out.len, r->t->reply_path, &reply, &e)) {
+		if (mrm__rt_parse_path(j->out.p ? j->out.p : "", j->out.len, r->t->reply_path,
+				       r->t->tool_calls_path, &reply, &e)) {
 			set_error(j, false, "%s", e.msg);
 			failed(r, j);
 			return;

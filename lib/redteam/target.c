@@ -144,6 +144,9 @@ int mrm_rt_target_check(const struct mrm_rt_target *t, struct mrm_error *err)
 			return mrm_error_set(err, MRM_EUSAGE, "--request-template is for an http+json: target");
 		if (t->reply_path)
 			return mrm_error_set(err, MRM_EUSAGE, "--reply-path is for http+json: and cmd: targets");
+		if (t->tool_calls_path)
+			return mrm_error_set(err, MRM_EUSAGE,
+					     "--tool-calls-path is for http+json: and cmd: targets (an OpenAI reply's tool_calls are read already)");
 		return check_url(t->url, err);
 	case MRM_RT_TARGET_HTTP_JSON: {
 		json_t *msgs, *doc;
@@ -156,7 +159,8 @@ int mrm_rt_target_check(const struct mrm_rt_target *t, struct mrm_error *err)
 			return mrm_error_set(err, MRM_EUSAGE, "an http+json: target needs --request-template FILE");
 		if (!t->reply_path)
 			return mrm_error_set(err, MRM_EUSAGE, "an http+json: target needs --reply-path PATH (e.g. output.text)");
-		if ((rc = mrm__rt_path_check(t->reply_path, err)))
+		if ((rc = mrm__rt_path_check(t->reply_path, err)) ||
+		    (t->tool_calls_path && (rc = mrm__rt_path_check(t->tool_calls_path, err))))
 			return rc;
 		if (!strstr(t->request_template, "{{"))
 			return mrm_error_set(err, MRM_EINPUT, "%s: no placeholder (put {{prompt}} or {{messages}} where the prompt goes)",
@@ -181,6 +185,11 @@ int mrm_rt_target_check(const struct mrm_rt_target *t, struct mrm_error *err)
 		if (t->request_template)
 			return mrm_error_set(err, MRM_EUSAGE, "--request-template is for an http+json: target");
 		if (t->reply_path && (rc = mrm__rt_path_check(t->reply_path, err)))
+			return rc;
+		if (t->tool_calls_path && !t->reply_path)
+			return mrm_error_set(err, MRM_EUSAGE,
+					     "--tool-calls-path needs --reply-path for a cmd: target (its stdout is then JSON)");
+		if (t->tool_calls_path && (rc = mrm__rt_path_check(t->tool_calls_path, err)))
 			return rc;
 		return MRM_OK;
 	}
@@ -594,10 +603,10 @@ int mrm__rt_parse_openai(const char *body, size_t len, const char *content_type,
 								json_string_value(args)));
 			else
 				json_array_append_new(out->tool_calls,
-						      json_pack("{s:s,s:O}", "name",
+						      json_pack("{s:s,s:o}", "name",
 								json_string_value(json_object_get(f, "name"))
 									? json_string_value(json_object_get(f, "name")) : "",
-								"arguments", args ? args : json_object()));
+								"arguments", args ? json_incref(args) : json_object()));
 		}
 	} else if (json_is_object((v = json_object_get(msg, "function_call")))) {
 		out->tool_calls = json_array();
@@ -630,24 +639,17 @@ int mrm__rt_path_check(const char *path, struct mrm_error *err)
 	return MRM_OK;
 }
 
-int mrm__rt_parse_path(const char *body, size_t len, const char *path,
-		       struct mrm__rt_parsed *out, struct mrm_error *err)
+/*
+ * The value at `path` of `doc`, or NULL; `*resolved` receives how many bytes of the path
+ * resolved (the segments before the one that failed).
+ */
+static json_t *at_path(json_t *doc, const char *path, size_t *resolved)
 {
-	json_error_t je;
-	json_t *doc, *v;
+	json_t *v = doc;
 	const char *p = path;
 	char seg[256];
 
-	out->content = NULL;
-	out->tool_calls = NULL;
-	out->tokens_in = out->tokens_out = -1;
-	if (!(doc = json_loadb(body, len, JSON_DECODE_ANY, &je))) {
-		char ex[80];
-
-		excerpt(body, len, ex, sizeof(ex));
-		return mrm_error_set(err, MRM_EINPUT, "malformed JSON reply: %s ('%s')", je.text, ex);
-	}
-	v = doc;
+	*resolved = 0;
 	while (*p) {
 		const char *dot = strchr(p, '.');
 		size_t n = dot ? (size_t)(dot - p) : strlen(p);
@@ -666,14 +668,97 @@ int mrm__rt_parse_path(const char *body, size_t len, const char *path,
 		} else {
 			v = NULL;
 		}
-		if (!v) {
-			int rc = mrm_error_set(err, MRM_EINPUT, "the reply has nothing at '%.*s' of reply path '%s'",
-					       (int)(p + n - path), path, path);
-
-			json_decref(doc);
-			return rc;
-		}
+		if (!v)
+			return NULL;
 		p = dot ? dot + 1 : p + n;
+		*resolved = (size_t)(p - path);
+	}
+	return v;
+}
+
+/* One tool call as {name, arguments}: a {name, arguments} or OpenAI's {function: {...}}. */
+static json_t *call_of(json_t *c)
+{
+	json_t *f = json_is_object(json_object_get(c, "function")) ? json_object_get(c, "function") : c;
+	json_t *args = json_object_get(f, "arguments");
+	const char *name = json_string_value(json_object_get(f, "name"));
+
+	if (!name)
+		return NULL;
+	if (json_is_string(args))
+		return tool_call(name, json_string_value(args));
+	return args ? json_pack("{s:s,s:O}", "name", name, "arguments", args)
+		    : json_pack("{s:s,s:o}", "name", name, "arguments", json_object());
+}
+
+/* The tool calls at `path` of `doc` into out->tool_calls (NULL when there are none). */
+static int calls_at(json_t *doc, const char *path, struct mrm__rt_parsed *out, struct mrm_error *err)
+{
+	size_t resolved, n = strlen(path), i;
+	json_t *v = at_path(doc, path, &resolved), *c, *one;
+	const char *last = strrchr(path, '.');
+
+	if (!v) {
+		/* The last key may be absent (no tool calls this time); the rest must resolve. */
+		size_t parent = last ? (size_t)(last - path) + 1 : 0;
+
+		if (resolved >= parent && resolved < n)
+			return MRM_OK;
+		return mrm_error_set(err, MRM_EINPUT, "the reply has nothing at '%.*s' of tool-calls path '%s'",
+				     (int)(resolved + strcspn(path + resolved, ".")), path, path);
+	}
+	if (json_is_null(v))
+		return MRM_OK;
+	if (json_is_object(v)) {
+		if (!(one = call_of(v)))
+			return mrm_error_set(err, MRM_EINPUT,
+					     "the value at tool-calls path '%s' is not a tool call (no name)", path);
+		out->tool_calls = json_array();
+		json_array_append_new(out->tool_calls, one);
+		return MRM_OK;
+	}
+	if (!json_is_array(v))
+		return mrm_error_set(err, MRM_EINPUT,
+				     "the value at tool-calls path '%s' is not a list of tool calls", path);
+	if (!json_array_size(v))
+		return MRM_OK;
+	out->tool_calls = json_array();
+	json_array_foreach(v, i, c) {
+		if (!(one = call_of(c))) {
+			json_decref(out->tool_calls);
+			out->tool_calls = NULL;
+			return mrm_error_set(err, MRM_EINPUT,
+					     "item %zu at tool-calls path '%s' is not a tool call (no name)", i + 1, path);
+		}
+		json_array_append_new(out->tool_calls, one);
+	}
+	return MRM_OK;
+}
+
+int mrm__rt_parse_path(const char *body, size_t len, const char *path, const char *calls_path,
+		       struct mrm__rt_parsed *out, struct mrm_error *err)
+{
+	json_error_t je;
+	json_t *doc, *v;
+	size_t resolved;
+	int rc;
+
+	out->content = NULL;
+	out->tool_calls = NULL;
+	out->tokens_in = out->tokens_out = -1;
+	if (!(doc = json_loadb(body, len, JSON_DECODE_ANY, &je))) {
+		char ex[80];
+
+		excerpt(body, len, ex, sizeof(ex));
+		return mrm_error_set(err, MRM_EINPUT, "malformed JSON reply: %s ('%s')", je.text, ex);
+	}
+	if (!(v = at_path(doc, path, &resolved))) {
+		size_t seg = strcspn(path + resolved, ".");
+
+		rc = mrm_error_set(err, MRM_EINPUT, "the reply has nothing at '%.*s' of reply path '%s'",
+				   (int)(resolved + seg), path, path);
+		json_decref(doc);
+		return rc;
 	}
 	if (json_is_string(v))
 		out->content = strdup(json_string_value(v));
@@ -682,7 +767,12 @@ int mrm__rt_parse_path(const char *body, size_t len, const char *path,
 	else
 		out->content = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 	usage_of(doc, out);
+	rc = calls_path ? calls_at(doc, calls_path, out, err) : MRM_OK;
 	json_decref(doc);
+	if (rc) {
+		mrm__rt_parsed_release(out);
+		return rc;
+	}
 	if (!out->content)
 		return mrm_error_set(err, MRM_EINPUT, "out of memory");
 	return MRM_OK;

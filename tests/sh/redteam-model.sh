@@ -133,6 +133,32 @@ m redteam report ci.jsonl --model assistant --finding-threshold 1 --json
 check "report --model files a finished run (evidence E-5); above threshold 1 nothing opens" \
 	sh -c "[ $? -eq 0 ] && [ \$(sqlite3 '$MRM_DB' \"SELECT count(*) FROM evidence WHERE id = 5 AND kind = 'redteam-report'\") -eq 1 ]" 
 check "every red-team finding was opened once" [ "$(q "SELECT count(*) FROM findings")" -eq "$failing" ]
+
+# ---- the filing is one transaction: a failure midway leaves the store as it was -----------------
+
+m model add helper --name "Helper bot" --owner bob --purpose "Drafts replies" || notok "add model helper: $(cat err)"
+# The second finding of a filing fails (after the evidence and a first finding were written).
+q "CREATE TRIGGER inject_fail BEFORE INSERT ON findings WHEN (SELECT count(*) FROM findings WHERE model_id = 'helper') >= 1
+   BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"
+sqlite3 "$MRM_DB" .dump >before.sql
+m redteam report ci.jsonl --model helper
+rc=$?
+sqlite3 "$MRM_DB" .dump >after.sql
+check "a finding that fails midway: exit $rc (not 0), the error said, the store unchanged (no evidence, no finding, no audit event)" \
+	sh -c "[ $rc -ne 0 ] && grep -q 'injected failure' err && cmp -s before.sql after.sql"
+q "DROP TRIGGER inject_fail"
+# A retest whose move of a finding fails: the evidence of the retest is not kept either.
+q "CREATE TRIGGER inject_fail BEFORE UPDATE OF status ON findings BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"
+sqlite3 "$MRM_DB" .dump >before.sql
+m redteam report h.jsonl --model assistant
+rc=$?
+sqlite3 "$MRM_DB" .dump >after.sql
+check "a retest whose move to awaiting-verification fails: exit $rc (not 0), the store unchanged" \
+	sh -c "[ $rc -ne 0 ] && grep -q 'injected failure' err && cmp -s before.sql after.sql"
+q "DROP TRIGGER inject_fail"
+m redteam report ci.jsonl --model helper --json
+check "without the fault the same filing goes through: evidence E-6 and $failing findings on helper" \
+	sh -c "[ $? -eq 0 ] && [ \$(sqlite3 '$MRM_DB' \"SELECT count(*) FROM findings WHERE model_id = 'helper' AND evidence_id = 6\") -eq $failing ]"
 m audit verify
 check "the audit chain verifies after the filings" [ $? -eq 0 ]
 m evidence verify --model assistant

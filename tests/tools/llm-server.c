@@ -8,7 +8,8 @@
  *              [--log FILE] [--answer TEXT]
  *
  * It prints the port it listens on (127.0.0.1) on stdout. Routes: POST /v1/chat/completions
- * (and /chat/completions), POST /api/generate ({"prompt", "system"} -> {"output": {"text"}}),
+ * (and /chat/completions), POST /api/generate ({"prompt", "system", "tools"} -> {"output":
+ * {"text", "tool_calls" when it calls one}}),
  * GET /stats ({"requests", "handled_ms"}). A vulnerable server follows injected
  * instructions, leaks its system prompt (and so the canary) when asked for it, calls the
  * tools it is asked to call and complies with harmful requests; a hardened one refuses.
@@ -440,6 +441,11 @@ static bool chat(int fd, json_t *req, long k, bool generate)
 	if (generate) {
 		doc = json_pack("{s:{s:s},s:{s:I,s:I}}", "output", "text", a.content ? a.content : "", "usage",
 				"prompt_tokens", (json_int_t)tin, "completion_tokens", (json_int_t)ntokens(a.content));
+		/* A tool call (the request's "tools", if any, offered them) as output.tool_calls. */
+		if (a.tool_call)
+			json_object_set_new(json_object_get(doc, "output"), "tool_calls",
+					    json_pack("[{s:s,s:s,s:O}]", "id", "call_1", "type", "function", "function",
+						      a.tool_call));
 		body = json_dumps(doc, JSON_COMPACT);
 		ok = respond(fd, 200, "application/json", NULL, body);
 		free(body);

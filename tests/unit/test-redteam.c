@@ -472,18 +472,63 @@ static void test_parse_reply(void **state)
 	{
 		const char *doc = "{\"out\":[{\"t\":\"a\"},{\"t\":\"b\"}],\"usage\":{\"prompt_tokens\":1}}";
 
-		assert_int_equal(mrm__rt_parse_path(doc, strlen(doc), "out.1.t", &p, &err), MRM_OK);
+		assert_int_equal(mrm__rt_parse_path(doc, strlen(doc), "out.1.t", NULL, &p, &err), MRM_OK);
 	}
 	assert_string_equal(p.content, "b");
 	assert_int_equal(p.tokens_in, 1);
 	mrm__rt_parsed_release(&p);
-	assert_int_equal(mrm__rt_parse_path("{\"out\":{\"n\":3}}", 15, "out", &p, &err), MRM_OK);
+	assert_int_equal(mrm__rt_parse_path("{\"out\":{\"n\":3}}", 15, "out", NULL, &p, &err), MRM_OK);
 	assert_string_equal(p.content, "{\"n\":3}");
 	mrm__rt_parsed_release(&p);
-	assert_int_equal(mrm__rt_parse_path("{\"out\":[1]}", 11, "out.2", &p, &err), MRM_EINPUT);
+	assert_int_equal(mrm__rt_parse_path("{\"out\":[1]}", 11, "out.2", NULL, &p, &err), MRM_EINPUT);
 	assert_non_null(strstr(err.msg, "nothing at 'out.2'"));
 	mrm_error_clear(&err);
 	assert_int_equal(mrm__rt_path_check("a..b", &err), MRM_EUSAGE);
+	mrm_error_clear(&err);
+
+	/* Tool calls at a path of an http+json reply: both shapes, arguments parsed when JSON. */
+	{
+		const char *doc = "{\"out\":{\"text\":\"\",\"calls\":[{\"name\":\"delete_account\",\"arguments\":\"{\\\"id\\\":7}\"},"
+				  "{\"type\":\"function\",\"function\":{\"name\":\"send_email\",\"arguments\":{\"to\":\"x@y.z\"}}}]}}";
+		char *dumped;
+
+		assert_int_equal(mrm__rt_parse_path(doc, strlen(doc), "out.text", "out.calls", &p, &err), MRM_OK);
+		assert_string_equal(p.content, "");
+		dumped = json_dumps(p.tool_calls, JSON_COMPACT | JSON_SORT_KEYS);
+		assert_string_equal(dumped, "[{\"arguments\":{\"id\":7},\"name\":\"delete_account\"},"
+					    "{\"arguments\":{\"to\":\"x@y.z\"},\"name\":\"send_email\"}]");
+		free(dumped);
+		mrm__rt_parsed_release(&p);
+	}
+	{
+		const char *one = "{\"r\":\"ok\",\"call\":{\"name\":\"refund\"}}";
+
+		assert_int_equal(mrm__rt_parse_path(one, strlen(one), "r", "call", &p, &err), MRM_OK);
+		assert_int_equal(json_array_size(p.tool_calls), 1);
+		assert_string_equal(json_string_value(json_object_get(json_array_get(p.tool_calls, 0), "name")), "refund");
+		mrm__rt_parsed_release(&p);
+	}
+	/* No tool calls this time: the last key absent or null; an empty list. */
+	assert_int_equal(mrm__rt_parse_path("{\"o\":{\"t\":\"hi\"}}", 16, "o.t", "o.calls", &p, &err), MRM_OK);
+	assert_null(p.tool_calls);
+	mrm__rt_parsed_release(&p);
+	assert_int_equal(mrm__rt_parse_path("{\"o\":{\"t\":\"hi\",\"c\":null}}", 25, "o.t", "o.c", &p, &err), MRM_OK);
+	assert_null(p.tool_calls);
+	mrm__rt_parsed_release(&p);
+	assert_int_equal(mrm__rt_parse_path("{\"o\":{\"t\":\"hi\",\"c\":[]}}", 23, "o.t", "o.c", &p, &err), MRM_OK);
+	assert_null(p.tool_calls);
+	mrm__rt_parsed_release(&p);
+	/* A parent that does not resolve, or a value that is not tool calls: an error naming it. */
+	assert_int_equal(mrm__rt_parse_path("{\"o\":{\"t\":\"hi\"}}", 16, "o.t", "x.calls", &p, &err), MRM_EINPUT);
+	assert_non_null(strstr(err.msg, "nothing at 'x' of tool-calls path 'x.calls'"));
+	assert_null(p.content);
+	mrm_error_clear(&err);
+	assert_int_equal(mrm__rt_parse_path("{\"o\":{\"t\":\"hi\",\"c\":3}}", 22, "o.t", "o.c", &p, &err), MRM_EINPUT);
+	assert_non_null(strstr(err.msg, "not a list of tool calls"));
+	mrm_error_clear(&err);
+	assert_int_equal(mrm__rt_parse_path("{\"o\":{\"t\":\"hi\",\"c\":[{\"x\":1}]}}", 30, "o.t", "o.c", &p, &err), MRM_EINPUT);
+	assert_non_null(strstr(err.msg, "item 1 at tool-calls path 'o.c' is not a tool call"));
+	mrm_error_clear(&err);
 }
 
 static void test_redact(void **state)
