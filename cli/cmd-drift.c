@@ -110,32 +110,49 @@ static void join(char *buf, size_t cap, const char *const *names, size_t n)
 		snprintf(buf, cap, "-");
 }
 
-/* The quality section: failed checks with their values and details. */
+static bool not_applicable(json_t *e)
+{
+	const char *s = json_string_value(json_object_get(e, "status"));
+
+	return s && !strcmp(s, "not_applicable");
+}
+
+/* The quality section: failed checks with their values and details, then those not applicable. */
 static void print_quality(json_t *q)
 {
-	size_t i, failed = 0;
+	size_t i, failed = 0, na = 0;
 	json_t *e;
-	char v[32], t[32];
+	char v[32], t[32], nas[48] = "";
 
 	if (!q)
-		return; /* profile inputs: the checks need data files */
-	json_array_foreach(q, i, e)
-		failed += json_is_true(json_object_get(e, "failed"));
-	if (!failed) {
-		printf("\nquality: %zu checks passed\n", json_array_size(q));
 		return;
+	json_array_foreach(q, i, e) {
+		failed += json_is_true(json_object_get(e, "failed"));
+		na += not_applicable(e);
 	}
-	printf("\nquality: %zu of %zu checks failed\n", failed, json_array_size(q));
+	if (na)
+		snprintf(nas, sizeof(nas), " (%zu not applicable)", na);
+	if (!failed)
+		printf("\nquality: %zu checks passed%s\n", json_array_size(q) - na, nas);
+	else
+		printf("\nquality: %zu of %zu checks failed%s\n", failed, json_array_size(q), nas);
 	json_array_foreach(q, i, e) {
 		const char *col = json_string_value(json_object_get(e, "column"));
 
-		if (!json_is_true(json_object_get(e, "failed")))
+		if (!failed || !json_is_true(json_object_get(e, "failed")))
 			continue;
 		printf("  %-16s %-20s %8s > %-6s %s%s\n", json_string_value(json_object_get(e, "check")),
 		       col ? col : "-", fmt(json_object_get(e, "value"), v, sizeof(v)),
 		       fmt(json_object_get(e, "threshold"), t, sizeof(t)),
 		       json_string_value(json_object_get(e, "detail")),
 		       json_is_true(json_object_get(e, "estimated")) ? " (estimated)" : "");
+	}
+	json_array_foreach(q, i, e) {
+		const char *col = json_string_value(json_object_get(e, "column"));
+
+		if (not_applicable(e))
+			printf("  %-16s %-20s %8s   %-6s %s\n", json_string_value(json_object_get(e, "check")),
+			       col ? col : "-", "n/a", "", json_string_value(json_object_get(e, "detail")));
 	}
 }
 

@@ -1,7 +1,8 @@
 /*
  * mrm drift with a profile on either side: per-column measures from the profiles' sketches (KS,
  * PSI, Jensen-Shannon and Wasserstein from KLL, categories from the frequent items) with their
- * bounds, decided, corrected and summarised by the same functions as two data files.
+ * bounds, decided, corrected and summarised by the same functions as two data files, and the
+ * data-quality checks (quality-profile.c).
  */
 #include <math.h>
 #include <stdint.h>
@@ -605,7 +606,8 @@ int drift_profile_run(const struct mrm_drift_options *o, json_t **out, struct mr
 	json_t *doc = NULL, *cols = NULL, *schema = NULL;
 	struct drift_result *res = NULL;
 	const char **names = NULL;
-	size_t i, nsel = 0, tested = 0, drifted = 0;
+	size_t i, nsel = 0, tested = 0, drifted = 0, nfailed = 0;
+	char failed[256];
 	int rc;
 
 	*out = NULL;
@@ -691,13 +693,26 @@ int drift_profile_run(const struct mrm_drift_options *o, json_t **out, struct mr
 	json_object_set(doc, "columns", cols);
 	json_object_set(doc, "schema", schema);
 	drift_summarise(doc, res, nsel, &tested, &drifted);
+	if ((rc = drift_profile_quality(o, ri.p, ci.p, ri.is_profile, ci.is_profile, names, nsel,
+					schema, doc, &nfailed, failed, sizeof(failed), err)))
+		goto out;
 	*out = doc;
 	doc = NULL;
 	mrm_error_clear(err);
 	rc = 0;
-	if (json_is_true(json_object_get(*out, "dataset_drift")))
-		rc = mrm_error_set(err, MRM_ECHECK, "dataset drift: %zu of %zu columns drifted (share >= %g)",
-				   drifted, tested, DRIFT_SHARE_THRESHOLD);
+	if (json_is_true(json_object_get(*out, "dataset_drift")) || nfailed) {
+		char msg[MRM_ERROR_MAX];
+		size_t at = 0;
+
+		msg[0] = 0;
+		if (json_is_true(json_object_get(*out, "dataset_drift")))
+			at += (size_t)snprintf(msg, sizeof(msg), "dataset drift: %zu of %zu columns drifted "
+					       "(share >= %g)", drifted, tested, DRIFT_SHARE_THRESHOLD);
+		if (nfailed && at < sizeof(msg))
+			snprintf(msg + at, sizeof(msg) - at, "%sfailed quality checks: %s", at ? "; " : "",
+				 failed);
+		rc = mrm_error_set(err, MRM_ECHECK, "%s", msg);
+	}
 out:
 	for (i = 0; res && i < ri.nnames + 1; i++)
 		json_decref(res[i].obj);
