@@ -607,7 +607,7 @@ int drift_profile_run(const struct mrm_drift_options *o, json_t **out, struct mr
 	struct drift_result *res = NULL;
 	const char **names = NULL;
 	size_t i, nsel = 0, tested = 0, drifted = 0, nfailed = 0;
-	char failed[256];
+	char failed[256], label[96];
 	int rc;
 
 	*out = NULL;
@@ -683,7 +683,8 @@ int drift_profile_run(const struct mrm_drift_options *o, json_t **out, struct mr
 	json_object_set_new(doc, "source", json_pack("{s:s, s:s}",
 						     "reference", ri.is_profile ? "profile" : "file",
 						     "current", ci.is_profile ? "profile" : "file"));
-	json_object_set_new(doc, "method", json_string(o->method ? o->method : "auto"));
+	drift_method_label(o, label, sizeof(label));
+	json_object_set_new(doc, "method", json_string(label));
 	json_object_set_new(doc, "correction", json_string(o->correction == MRM_CORRECTION_HOLM ? "holm" :
 							   o->correction == MRM_CORRECTION_BONFERRONI ?
 							   "bonferroni" : "none"));
