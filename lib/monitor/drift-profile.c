@@ -15,6 +15,7 @@
 #include "mrm/stats-drift.h"
 #include "monitor/drift-internal.h"
 #include "monitor/drift-profile.h"
+#include "monitor/drift-window.h"
 
 static const char other_name[] = "(other)";
 static const char ad_reason[] = "not available from a profile: the Anderson-Darling statistic needs "
@@ -51,7 +52,7 @@ static long find_name(const char *const *names, size_t n, const char *name)
 	return -1;
 }
 
-static const struct mrm_profile_column *column(const struct mrm_profile *p, const char *name)
+const struct mrm_profile_column *drift_profile_column(const struct mrm_profile *p, const char *name)
 {
 	size_t i;
 
@@ -606,8 +607,9 @@ int drift_profile_run(const struct mrm_drift_options *o, json_t **out, struct mr
 	json_t *doc = NULL, *cols = NULL, *schema = NULL;
 	struct drift_result *res = NULL;
 	const char **names = NULL;
-	size_t i, nsel = 0, tested = 0, drifted = 0, nfailed = 0;
-	char failed[256], label[96];
+	size_t i, nsel = 0, tested = 0, drifted = 0;
+	struct drift_outcome oc = { 0 };
+	char label[96];
 	int rc;
 
 	*out = NULL;
@@ -668,8 +670,8 @@ int drift_profile_run(const struct mrm_drift_options *o, json_t **out, struct mr
 		if ((o->columns && !listed(o->columns, name)) ||
 		    find_name(ci.names, ci.nnames, name) < 0)
 			continue;
-		a = column(ri.p, name);
-		b = column(ci.p, name);
+		a = drift_profile_column(ri.p, name);
+		b = drift_profile_column(ci.p, name);
 		if (!a || !b) /* not profiled: cannot happen, both sides have the name */
 			continue;
 		names[nsel] = name;
@@ -695,25 +697,14 @@ int drift_profile_run(const struct mrm_drift_options *o, json_t **out, struct mr
 	json_object_set(doc, "schema", schema);
 	drift_summarise(doc, res, nsel, &tested, &drifted);
 	if ((rc = drift_profile_quality(o, ri.p, ci.p, ri.is_profile, ci.is_profile, names, nsel,
-					schema, doc, &nfailed, failed, sizeof(failed), err)))
+					schema, doc, &oc.checks_failed, oc.failed, sizeof(oc.failed),
+					err)))
 		goto out;
 	*out = doc;
 	doc = NULL;
 	mrm_error_clear(err);
 	rc = 0;
-	if (json_is_true(json_object_get(*out, "dataset_drift")) || nfailed) {
-		char msg[MRM_ERROR_MAX];
-		size_t at = 0;
-
-		msg[0] = 0;
-		if (json_is_true(json_object_get(*out, "dataset_drift")))
-			at += (size_t)snprintf(msg, sizeof(msg), "dataset drift: %zu of %zu columns drifted "
-					       "(share >= %g)", drifted, tested, DRIFT_SHARE_THRESHOLD);
-		if (nfailed && at < sizeof(msg))
-			snprintf(msg + at, sizeof(msg) - at, "%sfailed quality checks: %s", at ? "; " : "",
-				 failed);
-		rc = mrm_error_set(err, MRM_ECHECK, "%s", msg);
-	}
+	rc = drift_outcome_status(*out, tested, drifted, &oc, err);
 out:
 	for (i = 0; res && i < ri.nnames + 1; i++)
 		json_decref(res[i].obj);

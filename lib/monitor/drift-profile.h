@@ -24,6 +24,10 @@ bool drift_profile_inputs(const struct mrm_drift_options *o);
 int drift_profile_run(const struct mrm_drift_options *o, json_t **out, struct mrm_error *err);
 
 struct mrm_profile;
+struct mrm_profile_column;
+
+/* The first column of `p` named `name`, or NULL. */
+const struct mrm_profile_column *drift_profile_column(const struct mrm_profile *p, const char *name);
 
 /*
  * The data-quality checks (quality-profile.c) between the profiles `rp` and `cp` (either

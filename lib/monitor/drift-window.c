@@ -996,6 +996,28 @@ out:
 	return rc;
 }
 
+int drift_outcome_status(const json_t *doc, size_t tested, size_t drifted,
+			 const struct drift_outcome *oc, struct mrm_error *err)
+{
+	bool dataset = json_is_true(json_object_get(doc, "dataset_drift"));
+	char msg[MRM_ERROR_MAX];
+	size_t at = 0;
+
+	if (!dataset && !oc->checks_failed && !oc->windows_flagged)
+		return 0;
+	msg[0] = 0;
+	if (dataset)
+		at += (size_t)snprintf(msg, sizeof(msg), "dataset drift: %zu of %zu columns drifted "
+				       "(share >= %g)", drifted, tested, DRIFT_SHARE_THRESHOLD);
+	if (oc->checks_failed && at < sizeof(msg))
+		at += (size_t)snprintf(msg + at, sizeof(msg) - at, "%sfailed quality checks: %s",
+				       at ? "; " : "", oc->failed);
+	if (oc->windows_flagged && at < sizeof(msg))
+		snprintf(msg + at, sizeof(msg) - at, "%s%zu of %zu windows with drift or failed checks",
+			 at ? "; " : "", oc->windows_flagged, oc->windows);
+	return mrm_error_set(err, MRM_ECHECK, "%s", msg);
+}
+
 int drift_extra_finish(const struct mrm_drift_options *o, struct drift_extra *rx,
 		       struct drift_extra *cx, const struct drift_side *rs,
 		       const struct drift_side *cs, const struct drift_result *res, json_t *doc,

@@ -543,23 +543,7 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 	doc = NULL;
 	mrm_error_clear(err);
 	rc = 0;
-	if (json_is_true(json_object_get(*out, "dataset_drift")) || oc.checks_failed ||
-	    oc.windows_flagged) {
-		char msg[MRM_ERROR_MAX];
-		size_t at = 0;
-
-		msg[0] = 0;
-		if (json_is_true(json_object_get(*out, "dataset_drift")))
-			at += (size_t)snprintf(msg, sizeof(msg), "dataset drift: %zu of %zu columns drifted "
-					       "(share >= %g)", drifted, tested, DRIFT_SHARE_THRESHOLD);
-		if (oc.checks_failed && at < sizeof(msg))
-			at += (size_t)snprintf(msg + at, sizeof(msg) - at, "%sfailed quality checks: %s",
-					       at ? "; " : "", oc.failed);
-		if (oc.windows_flagged && at < sizeof(msg))
-			snprintf(msg + at, sizeof(msg) - at, "%s%zu of %zu windows with drift or failed checks",
-				 at ? "; " : "", oc.windows_flagged, oc.windows);
-		rc = mrm_error_set(err, MRM_ECHECK, "%s", msg);
-	}
+	rc = drift_outcome_status(*out, tested, drifted, &oc, err);
 out:
 	for (i = 0; res && i < nref + 1; i++)
 		json_decref(res[i].obj);

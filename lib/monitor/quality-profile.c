@@ -66,16 +66,6 @@ static int qside_alloc(struct qside *s, size_t n)
 	return s->cols && s->out && s->cats && s->catlen && s->cnt ? 0 : -1;
 }
 
-static const struct mrm_profile_column *column(const struct mrm_profile *p, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < p->ncols; i++)
-		if (!strcmp(p->cols[i].name, name))
-			return &p->cols[i];
-	return NULL;
-}
-
 /* Column i of s as categories: the summary's values with their counts, in the order first seen. */
 static int categories(struct qside *s, size_t i, const struct mrm_profile_column *pc,
 		      struct mrm_error *err)
@@ -126,17 +116,9 @@ static int categories(struct qside *s, size_t i, const struct mrm_profile_column
 /* The weight of the sketch's values below x (strict) or, with `above`, over x. */
 static double tail(const double *v, const uint64_t *cw, size_t m, double x, bool above)
 {
-	size_t lo = 0, hi = m;
-
 	/* The first value >= x (below) or > x (above). */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	size_t lo = quality_first_at_least(v, m, x, above);
 
-		if (above ? v[mid] <= x : v[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (above)
 		return (double)(cw[m - 1] - (lo ? cw[lo - 1] : 0));
 	return lo ? (double)cw[lo - 1] : 0;
@@ -298,7 +280,8 @@ int drift_profile_quality(const struct mrm_drift_options *o, const struct mrm_pr
 	if ((rc = quality_thresholds(o->checks, thr, err)))
 		goto out;
 	for (i = 0; i < n; i++) {
-		const struct mrm_profile_column *a = column(rp, names[i]), *b = column(cp, names[i]);
+		const struct mrm_profile_column *a = drift_profile_column(rp, names[i]),
+						 *b = drift_profile_column(cp, names[i]);
 
 		if (!a || !b) {
 			rc = mrm_error_set(err, MRM_EINPUT, "internal: column '%s' was not profiled",

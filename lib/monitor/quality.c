@@ -102,6 +102,11 @@ static size_t bsearch_ge(const double *x, size_t n, double v, bool strict)
 	return lo;
 }
 
+size_t quality_first_at_least(const double *x, size_t n, double v, bool strict)
+{
+	return bsearch_ge(x, n, v, strict);
+}
+
 void quality_outside_sorted(const struct quality_col *c, double lo, double hi, double *below,
 			    double *above)
 {

@@ -84,6 +84,9 @@ struct quality_col {
 	double outside_bound;
 };
 
+/* The first index in ascending x[0..n) whose value is >= v (strict: > v); n if none. */
+size_t quality_first_at_least(const double *x, size_t n, double v, bool strict);
+
 /* quality_col.outside over `c->n` ascending doubles at `c->data` (two binary searches). */
 void quality_outside_sorted(const struct quality_col *c, double lo, double hi, double *below,
 			    double *above);
