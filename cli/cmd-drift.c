@@ -18,8 +18,8 @@ static const struct cli_opt spec[] = {
 	{ "reference", OPT_VALUE, NULL },
 	{ "current", OPT_VALUE, NULL },
 	{ "columns", OPT_LIST, NULL },
-	{ "method", OPT_VALUE, NULL },
-	{ "threshold", OPT_VALUE, NULL },
+	{ "method", OPT_LIST, NULL },
+	{ "threshold", OPT_LIST, NULL },
 	{ "correction", OPT_VALUE, NULL },
 	{ "check", OPT_LIST, NULL },
 	{ "timestamp", OPT_VALUE, NULL },
@@ -110,32 +110,49 @@ static void join(char *buf, size_t cap, const char *const *names, size_t n)
 		snprintf(buf, cap, "-");
 }
 
-/* The quality section: failed checks with their values and details. */
+static bool not_applicable(json_t *e)
+{
+	const char *s = json_string_value(json_object_get(e, "status"));
+
+	return s && !strcmp(s, "not_applicable");
+}
+
+/* The quality section: failed checks with their values and details, then those not applicable. */
 static void print_quality(json_t *q)
 {
-	size_t i, failed = 0;
+	size_t i, failed = 0, na = 0;
 	json_t *e;
-	char v[32], t[32];
+	char v[32], t[32], nas[48] = "";
 
 	if (!q)
-		return; /* profile inputs: the checks need data files */
-	json_array_foreach(q, i, e)
-		failed += json_is_true(json_object_get(e, "failed"));
-	if (!failed) {
-		printf("\nquality: %zu checks passed\n", json_array_size(q));
 		return;
+	json_array_foreach(q, i, e) {
+		failed += json_is_true(json_object_get(e, "failed"));
+		na += not_applicable(e);
 	}
-	printf("\nquality: %zu of %zu checks failed\n", failed, json_array_size(q));
+	if (na)
+		snprintf(nas, sizeof(nas), " (%zu not applicable)", na);
+	if (!failed)
+		printf("\nquality: %zu checks passed%s\n", json_array_size(q) - na, nas);
+	else
+		printf("\nquality: %zu of %zu checks failed%s\n", failed, json_array_size(q), nas);
 	json_array_foreach(q, i, e) {
 		const char *col = json_string_value(json_object_get(e, "column"));
 
-		if (!json_is_true(json_object_get(e, "failed")))
+		if (!failed || !json_is_true(json_object_get(e, "failed")))
 			continue;
 		printf("  %-16s %-20s %8s > %-6s %s%s\n", json_string_value(json_object_get(e, "check")),
 		       col ? col : "-", fmt(json_object_get(e, "value"), v, sizeof(v)),
 		       fmt(json_object_get(e, "threshold"), t, sizeof(t)),
 		       json_string_value(json_object_get(e, "detail")),
 		       json_is_true(json_object_get(e, "estimated")) ? " (estimated)" : "");
+	}
+	json_array_foreach(q, i, e) {
+		const char *col = json_string_value(json_object_get(e, "column"));
+
+		if (not_applicable(e))
+			printf("  %-16s %-20s %8s   %-6s %s\n", json_string_value(json_object_get(e, "check")),
+			       col ? col : "-", "n/a", "", json_string_value(json_object_get(e, "detail")));
 	}
 }
 
@@ -303,12 +320,84 @@ static void print_summary(json_t *doc)
 		print_windows(doc);
 }
 
+/*
+ * "TYPE=VALUE" (TYPE numeric or categorical) or a plain VALUE: *typed 1 numeric, 0
+ * categorical, -1 plain; *value the text after '='. Usage error for another TYPE.
+ */
+static int split_typed(struct cli *c, const char *opt, const char *s, int *typed, const char **value)
+{
+	const char *eq = strchr(s, '=');
+
+	*typed = -1;
+	*value = s;
+	if (!eq)
+		return 0;
+	*value = eq + 1;
+	if ((size_t)(eq - s) == 7 && !strncmp(s, "numeric", 7))
+		*typed = 1;
+	else if ((size_t)(eq - s) == 11 && !strncmp(s, "categorical", 11))
+		*typed = 0;
+	else
+		return cli_usage_error(c, "--%s %s: the column type must be numeric or categorical "
+				       "(--%s numeric=X --%s categorical=Y)", opt, s, opt, opt);
+	if (!**value)
+		return cli_usage_error(c, "--%s %s: nothing after '='", opt, s);
+	return 0;
+}
+
+/*
+ * --method NAME (every column it applies to) and/or --method numeric=NAME and
+ * --method categorical=NAME (repeatable or comma-separated), and --threshold X or
+ * TYPE=X likewise, into the options; each once. The library checks that each test fits.
+ */
+static int parse_methods(struct cli *c, const char *const *methods, const char *const *thresholds,
+			 struct mrm_drift_options *o)
+{
+	static const char *const tname[2] = { "categorical", "numeric" };
+	const char *v;
+	size_t i;
+	int t, rc;
+
+	for (i = 0; methods && methods[i]; i++) {
+		const char **slot;
+
+		if ((rc = split_typed(c, "method", methods[i], &t, &v)))
+			return rc;
+		if (t < 0 && !mrm_drift_method_known(v))
+			return cli_usage_error(c, "--method must be one of ks psi chi2 wasserstein "
+					       "jensen_shannon anderson_darling z, not '%s'", v);
+		slot = t < 0 ? &o->method : t ? &o->method_numeric : &o->method_categorical;
+		if (*slot)
+			return cli_usage_error(c, "--method given twice%s%s (%s and %s)", t < 0 ? "" :
+					       " for ", t < 0 ? "" : tname[t], *slot, v);
+		*slot = v;
+	}
+	for (i = 0; thresholds && thresholds[i]; i++) {
+		double x, *at;
+		bool *has;
+
+		if ((rc = split_typed(c, "threshold", thresholds[i], &t, &v)))
+			return rc;
+		if (mrm_parse_double(v, strlen(v), &x) || !isfinite(x))
+			return cli_usage_error(c, "--threshold: '%s' is not a number", v);
+		at = t < 0 ? &o->threshold : t ? &o->threshold_numeric : &o->threshold_categorical;
+		has = t < 0 ? &o->has_threshold : t ? &o->has_threshold_numeric :
+		      &o->has_threshold_categorical;
+		if (*has)
+			return cli_usage_error(c, "--threshold given twice%s%s", t < 0 ? "" : " for ",
+					       t < 0 ? "" : tname[t]);
+		*at = x;
+		*has = true;
+	}
+	return 0;
+}
+
 int cmd_drift(struct cli *c, int argc, char **argv)
 {
 	struct mrm_drift_options o = { 0 };
 	struct cli_args a = { 0 };
-	const char **columns = NULL, **na = NULL, **checks = NULL;
-	char *cbuf = NULL, *nbuf = NULL, *kbuf = NULL;
+	const char **columns = NULL, **na = NULL, **checks = NULL, **methods = NULL, **thresholds = NULL;
+	char *cbuf = NULL, *nbuf = NULL, *kbuf = NULL, *mbuf = NULL, *tbuf = NULL;
 	json_t *doc = NULL;
 	const char *s, *html;
 	int rc, drc;
@@ -326,19 +415,10 @@ int cmd_drift(struct cli *c, int argc, char **argv)
 	if ((rc = cli_opt_list(c, &a, "columns", &columns, &cbuf)))
 		goto out;
 	o.columns = columns;
-	o.method = cli_opt(&a, "method");
-	if (o.method && !mrm_drift_method_known(o.method)) {
-		rc = cli_usage_error(c, "--method must be one of ks psi chi2 wasserstein jensen_shannon "
-				     "anderson_darling z, not '%s'", o.method);
+	if ((rc = cli_opt_list(c, &a, "method", &methods, &mbuf)) ||
+	    (rc = cli_opt_list(c, &a, "threshold", &thresholds, &tbuf)) ||
+	    (rc = parse_methods(c, methods, thresholds, &o)))
 		goto out;
-	}
-	if ((s = cli_opt(&a, "threshold"))) {
-		if (mrm_parse_double(s, strlen(s), &o.threshold) || !isfinite(o.threshold)) {
-			rc = cli_usage_error(c, "--threshold: '%s' is not a number", s);
-			goto out;
-		}
-		o.has_threshold = true;
-	}
 	if ((s = cli_opt(&a, "correction"))) {
 		if (!strcmp(s, "none"))
 			o.correction = MRM_CORRECTION_NONE;
@@ -392,6 +472,10 @@ out:
 	free(cbuf);
 	free(checks);
 	free(kbuf);
+	free(methods);
+	free(mbuf);
+	free(thresholds);
+	free(tbuf);
 	free(na);
 	free(nbuf);
 	return rc;

@@ -36,6 +36,17 @@ struct mrm_drift_options {
 	/* Threshold of the forced method (needs `method`); NAN or 0 for its default. */
 	double threshold;
 	bool has_threshold;
+	/*
+	 * A deciding test per column type, overriding `method` for that type (NULL: `method`,
+	 * or the defaults): for numeric columns "ks", "psi", "wasserstein", "jensen_shannon" or
+	 * "anderson_darling"; for categorical ones "chi2", "psi", "jensen_shannon" or "z" (2
+	 * categories: a column with more keeps its default). A test of the other type is
+	 * MRM_EUSAGE naming it. Their thresholds (each needs its method) when has_*; a plain
+	 * `threshold` with no `method` goes to the one typed method (with two: MRM_EUSAGE).
+	 */
+	const char *method_numeric, *method_categorical;
+	double threshold_numeric, threshold_categorical;
+	bool has_threshold_numeric, has_threshold_categorical;
 	enum mrm_drift_correction correction;
 	/*
 	 * Data-quality thresholds: NULL-terminated "NAME=X" overrides of the defaults, e.g.
@@ -64,6 +75,12 @@ struct mrm_drift_options {
 
 /* True if `name` is a method accepted in mrm_drift_options.method. */
 bool mrm_drift_method_known(const char *name);
+
+/*
+ * True if `name` is a method for columns of type `numeric` (else categorical), as
+ * mrm_drift_options.method_numeric / method_categorical accept them.
+ */
+bool mrm_drift_method_applies(const char *name, bool numeric);
 
 /*
  * Compares the two data sets. Either may be a profile of mrm profile (recognised by its

@@ -57,6 +57,16 @@ struct mrm_profile_column {
 	size_t nedges;
 	double *edges;
 	uint64_t *bins;
+	/*
+	 * NUMERIC, in memory only (never written, kept by a merge only when both
+	 * sides counted the same range): with `has_range`, the values below
+	 * range_lo and above range_hi, counted exactly by
+	 * mrm_profile_build_binned against bins_from's min and max (mrm drift's
+	 * out_of_range check on a data file facing a reference profile).
+	 */
+	bool has_range;
+	double range_lo, range_hi;
+	uint64_t below, above;
 };
 
 struct mrm_profile {
@@ -80,8 +90,10 @@ int mrm_profile_build(struct mrm_table_reader *r, const char *const *columns,
  * As mrm_profile_build, and for every profiled column that is numeric with
  * at least one value in `bins_from` (same name; NULL: none), counts the
  * values exactly in bins_from's reference bins (mrm_profile_edges), so that
- * PSI and Jensen-Shannon against that reference need no sketch. A column
- * that turns out categorical loses its bins with its numeric sketches.
+ * PSI and Jensen-Shannon against that reference need no sketch, and the
+ * values below and above bins_from's min and max (has_range). A column
+ * that turns out categorical loses its bins and range counts with its
+ * numeric sketches.
  */
 int mrm_profile_build_binned(struct mrm_table_reader *r, const char *const *columns,
 			     const struct mrm_profile *bins_from, struct mrm_profile **out,

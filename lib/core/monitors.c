@@ -384,6 +384,7 @@ struct drift_doc {
 
 struct val_doc {
 	const char *label, *score;
+	const char *window, *timestamp; /* both NULL: the whole file */
 	bool regression, has_threshold;
 	double threshold;
 	json_t *doc;
@@ -432,7 +433,7 @@ static int drift_index(struct run *r, const char *reference, json_t *columns, co
 }
 
 static int val_index(struct run *r, const char *label, const char *score, bool regression,
-		     json_t *threshold)
+		     json_t *threshold, const char *window, const char *timestamp)
 {
 	bool has = json_is_number(threshold);
 	double t = has ? json_number_value(threshold) : 0;
@@ -440,10 +441,13 @@ static int val_index(struct run *r, const char *label, const char *score, bool r
 	for (size_t i = 0; i < r->nvals; i++)
 		if (same(r->vals[i].label, label) && same(r->vals[i].score, score) &&
 		    r->vals[i].regression == regression && r->vals[i].has_threshold == has &&
-		    (!has || r->vals[i].threshold == t))
+		    (!has || r->vals[i].threshold == t) && same(r->vals[i].window, window) &&
+		    same(r->vals[i].timestamp, timestamp))
 			return (int)i;
 	r->vals[r->nvals].label = label;
 	r->vals[r->nvals].score = score;
+	r->vals[r->nvals].window = window;
+	r->vals[r->nvals].timestamp = timestamp;
 	r->vals[r->nvals].regression = regression;
 	r->vals[r->nvals].has_threshold = has;
 	r->vals[r->nvals].threshold = t;
@@ -499,7 +503,8 @@ static int plan(struct mrm_ctx *ctx, const struct mrm_monitor_run_options *o, js
 		}
 		if (m->sig.needs_labels)
 			m->val = val_index(r, mrm__str(row, "label_column"), mrm__str(row, "score_column"),
-					   m->sig.regression, json_object_get(row, "score_threshold"));
+					   m->sig.regression, json_object_get(row, "score_threshold"),
+					   mrm__str(row, "time_window"), mrm__str(row, "timestamp_column"));
 	}
 	return MRM_OK;
 }
@@ -511,9 +516,18 @@ static void compute(const struct mrm_monitor_run_options *o, struct run *r)
 		mrm__monitor_drift(r->drifts[i].reference, r->drifts[i].columns, r->drifts[i].window,
 				   r->drifts[i].timestamp, o->data, o->read, &r->drifts[i].doc, r->drifts[i].error, sizeof(r->drifts[i].error));
 	for (size_t i = 0; i < r->nvals; i++)
-		mrm__monitor_metrics(o->data, o->read, r->vals[i].label, r->vals[i].score,
-				     r->vals[i].regression, r->vals[i].has_threshold, r->vals[i].threshold,
-				     &r->vals[i].doc, r->vals[i].error, sizeof(r->vals[i].error));
+		if (r->vals[i].window && r->vals[i].timestamp)
+			/* Windowed: each window's rows validated on their own. */
+			mrm__monitor_metrics_windows(o->data, o->read, r->vals[i].timestamp,
+						     r->vals[i].window, r->vals[i].label, r->vals[i].score,
+						     r->vals[i].regression, r->vals[i].has_threshold,
+						     r->vals[i].threshold, &r->vals[i].doc, r->vals[i].error,
+						     sizeof(r->vals[i].error));
+		else
+			mrm__monitor_metrics(o->data, o->read, r->vals[i].label, r->vals[i].score,
+					     r->vals[i].regression, r->vals[i].has_threshold,
+					     r->vals[i].threshold, &r->vals[i].doc, r->vals[i].error,
+					     sizeof(r->vals[i].error));
 }
 
 static json_t *error_result(const char *reason)
@@ -554,13 +568,18 @@ static int evaluate(struct run *r, struct mon *m, json_t *evals, struct mrm_erro
 							       "window"));
 			return MRM_OK;
 		}
-		/* Until the drift engine reports metrics itself, they come from mrm validate. */
+		/* Metrics come from mrm validate: of the whole file, or of each window. */
 		wrapper = json_object();
-		json_object_set(wrapper, "metrics", json_object_get(v->doc, "metrics"));
-		if (json_object_get(v->doc, "undefined"))
-			json_object_set(wrapper, "metrics_undefined", json_object_get(v->doc, "undefined"));
-		if (json_object_get(v->doc, "rows"))
-			json_object_set(wrapper, "rows", json_object_get(v->doc, "rows"));
+		if (json_object_get(v->doc, "windows")) {
+			json_object_set(wrapper, "windows", json_object_get(v->doc, "windows"));
+		} else {
+			json_object_set(wrapper, "metrics", json_object_get(v->doc, "metrics"));
+			if (json_object_get(v->doc, "undefined"))
+				json_object_set(wrapper, "metrics_undefined",
+						json_object_get(v->doc, "undefined"));
+			if (json_object_get(v->doc, "rows"))
+				json_object_set(wrapper, "rows", json_object_get(v->doc, "rows"));
+		}
 		base = wrapper;
 	}
 	if (!base) {
@@ -572,16 +591,18 @@ static int evaluate(struct run *r, struct mon *m, json_t *evals, struct mrm_erro
 	wins = json_object_get(base, "windows");
 	if (mrm__str(m->row, "time_window") && json_array_size(wins)) {
 		json_array_foreach(wins, i, w) {
-			if ((rc = mrm_signal_eval(&m->sig, direction, m->warn, m->alert, w, &res, err)))
+			/* A metric window with no rows, or whose validation failed: an error result. */
+			if (m->val >= 0 && !json_object_get(w, "metrics"))
+				res = error_result(json_string_value(json_object_get(w, "reason")) ?
+						   json_string_value(json_object_get(w, "reason")) :
+						   "no metrics for this window");
+			else if ((rc = mrm_signal_eval(&m->sig, direction, m->warn, m->alert, w, &res, err)))
 				break;
 			json_array_append_new(evals, json_pack("{s:o,s:{s:O,s:O}}", "result", res, "window",
 							       "start", json_object_get(w, "start") ? json_object_get(w, "start") : json_null(),
 							       "end", json_object_get(w, "end") ? json_object_get(w, "end") : json_null()));
 		}
 	} else if (!(rc = mrm_signal_eval(&m->sig, direction, m->warn, m->alert, base, &res, err))) {
-		if (mrm__str(m->row, "time_window"))
-			json_object_set_new(json_object_get(res, "details"), "note",
-					    json_string("metric signals are evaluated on the whole file; windows apply to drift and quality signals"));
 		json_array_append_new(evals, json_pack("{s:o,s:n}", "result", res, "window"));
 	}
 	json_decref(wrapper);

@@ -4,6 +4,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,11 +39,133 @@ static json_t *metric(struct mrm_metric m, json_t *undef, const char *key)
 	return json_null();
 }
 
-/* The threshold of method m: the user's when m is the forced method, else its default. */
-static double threshold_of(const struct mrm_drift_options *o, const char *m)
+static const char *const numeric_methods[] = { "ks", "psi", "wasserstein", "jensen_shannon",
+					       "anderson_darling", NULL };
+static const char *const categorical_methods[] = { "chi2", "psi", "jensen_shannon", "z", NULL };
+
+bool mrm_drift_method_applies(const char *name, bool numeric)
 {
+	const char *const *m;
+
+	for (m = numeric ? numeric_methods : categorical_methods; *m; m++)
+		if (!strcmp(*m, name))
+			return true;
+	return false;
+}
+
+/* The method forced on columns of the type (per type first), or NULL. */
+static const char *forced(const struct mrm_drift_options *o, bool numeric)
+{
+	const char *t = numeric ? o->method_numeric : o->method_categorical;
+
+	return t ? t : o->method;
+}
+
+/* The threshold given for the type's own method: its typed one, or a plain one it takes. */
+static bool typed_threshold(const struct mrm_drift_options *o, bool numeric, double *t)
+{
+	if (numeric ? o->has_threshold_numeric : o->has_threshold_categorical) {
+		*t = numeric ? o->threshold_numeric : o->threshold_categorical;
+		return true;
+	}
+	/* A plain threshold without a plain method: the one typed method's (drift_method_check). */
+	if (o->has_threshold && !o->method) {
+		*t = o->threshold;
+		return true;
+	}
+	return false;
+}
+
+/* The threshold of method m on a column of the type: the user's when m is forced, else m's default. */
+static double threshold_of(const struct mrm_drift_options *o, const char *m, bool numeric)
+{
+	const char *typed = numeric ? o->method_numeric : o->method_categorical;
+	double t;
+
+	if (typed)
+		return !strcmp(typed, m) && typed_threshold(o, numeric, &t) ? t :
+		       drift_default_threshold(m);
 	return o->has_threshold && o->method && !strcmp(o->method, m) ? o->threshold :
 	       drift_default_threshold(m);
+}
+
+static int list_methods(char *buf, size_t cap, const char *const *m)
+{
+	size_t at = 0;
+
+	buf[0] = 0;
+	for (; *m && at < cap; m++)
+		at += (size_t)snprintf(buf + at, cap - at, "%s%s", at ? " " : "", *m);
+	return 0;
+}
+
+/* A threshold's range for method m: (0, 1) for a p-value, > 0 for a distance. */
+static int threshold_range(const char *what, const char *m, double t, struct mrm_error *err)
+{
+	if (!(t > 0) || (drift_p_based(m) && t >= 1))
+		return mrm_error_set(err, MRM_EUSAGE, "%s must be %s", what, drift_p_based(m) ?
+				     "between 0 and 1 (a p-value level)" : "greater than 0");
+	return 0;
+}
+
+int drift_method_check(const struct mrm_drift_options *o, struct mrm_error *err)
+{
+	static const char *const tname[2] = { "categorical", "numeric" };
+	const char *typed[2] = { o->method_categorical, o->method_numeric };
+	bool has[2] = { o->has_threshold_categorical, o->has_threshold_numeric };
+	double thr[2] = { o->threshold_categorical, o->threshold_numeric };
+	char list[128], what[64];
+	int t, rc;
+
+	if (o->method && !mrm_drift_method_known(o->method))
+		return mrm_error_set(err, MRM_EUSAGE, "unknown method '%s' (methods: ks psi chi2 "
+				     "wasserstein jensen_shannon anderson_darling z)", o->method);
+	for (t = 0; t < 2; t++) {
+		if (!typed[t])
+			continue;
+		list_methods(list, sizeof(list), t ? numeric_methods : categorical_methods);
+		if (!mrm_drift_method_known(typed[t]))
+			return mrm_error_set(err, MRM_EUSAGE, "unknown method '%s' for %s columns (%s "
+					     "methods: %s)", typed[t], tname[t], tname[t], list);
+		if (!mrm_drift_method_applies(typed[t], t))
+			return mrm_error_set(err, MRM_EUSAGE, "--method %s=%s: %s is a test for %s "
+					     "columns, not %s ones (%s methods: %s)", tname[t], typed[t],
+					     typed[t], tname[!t], tname[t], tname[t], list);
+	}
+	if (o->has_threshold && !o->method && !typed[0] && !typed[1])
+		return mrm_error_set(err, MRM_EUSAGE, "--threshold needs --method (each method has its "
+				     "own default threshold)");
+	if (o->has_threshold && !o->method && typed[0] && typed[1])
+		return mrm_error_set(err, MRM_EUSAGE, "--threshold %g is ambiguous with a method per "
+				     "column type: give --threshold numeric=X or categorical=X", o->threshold);
+	if (o->has_threshold &&
+	    (rc = threshold_range("--threshold", o->method ? o->method : typed[1] ? typed[1] : typed[0],
+				  o->threshold, err)))
+		return rc;
+	for (t = 0; t < 2; t++) {
+		if (!has[t])
+			continue;
+		if (!typed[t])
+			return mrm_error_set(err, MRM_EUSAGE, "--threshold %s=X needs --method %s=NAME (each "
+					     "method has its own default threshold)", tname[t], tname[t]);
+		if (o->has_threshold && !o->method)
+			return mrm_error_set(err, MRM_EUSAGE, "--threshold given twice for %s columns",
+					     tname[t]);
+		snprintf(what, sizeof(what), "--threshold %s=X", tname[t]);
+		if ((rc = threshold_range(what, typed[t], thr[t], err)))
+			return rc;
+	}
+	return 0;
+}
+
+void drift_method_label(const struct mrm_drift_options *o, char *buf, size_t cap)
+{
+	const char *n = forced(o, true), *c = forced(o, false);
+
+	if (!o->method_numeric && !o->method_categorical)
+		snprintf(buf, cap, "%s", o->method ? o->method : "auto");
+	else
+		snprintf(buf, cap, "numeric=%s,categorical=%s", n ? n : "auto", c ? c : "auto");
 }
 
 static void set_decision(struct drift_result *r, const char *method, struct mrm_metric stat,
@@ -217,7 +340,7 @@ static int numeric_column(const struct mrm_drift_options *o, const struct drift_
 	const double *a = NULL, *b = NULL;
 	struct mrm_drift_numeric d;
 	json_t *undef = json_object();
-	const char *m = o->method;
+	const char *m = forced(o, true);
 	int rc_ = 0;
 
 	if (!undef)
@@ -253,7 +376,7 @@ static int numeric_column(const struct mrm_drift_options *o, const struct drift_
 	if (!m || !strcmp(m, "chi2") || !strcmp(m, "z"))
 		m = na <= DRIFT_SMALL_ROWS ? "ks" : "wasserstein";
 	if (!strcmp(m, "ks")) {
-		set_decision(r, "ks", d.ks.statistic, d.ks.p_value, threshold_of(o, m));
+		set_decision(r, "ks", d.ks.statistic, d.ks.p_value, threshold_of(o, m, true));
 	} else {
 		struct mrm_metric s = !strcmp(m, "psi") ? d.psi : !strcmp(m, "wasserstein") ?
 				      d.wasserstein_norm : !strcmp(m, "jensen_shannon") ?
@@ -261,7 +384,7 @@ static int numeric_column(const struct mrm_drift_options *o, const struct drift_
 		struct mrm_metric p = !strcmp(m, "anderson_darling") ? d.anderson.p_value :
 				      (struct mrm_metric){ NAN, NULL };
 
-		set_decision(r, m, s, p, threshold_of(o, m));
+		set_decision(r, m, s, p, threshold_of(o, m, true));
 	}
 	if (json_object_size(undef))
 		json_object_set(r->obj, "undefined", undef);
@@ -332,7 +455,7 @@ static int categorical_column(const struct mrm_drift_options *o, const struct dr
 	json_t *undef = json_object(), *newc = json_array(), *gone = json_array();
 	struct mrm_drift_test chi, z = { 0 };
 	struct mrm_metric psi, js;
-	const char *m = o->method;
+	const char *m = forced(o, false);
 	bool binary;
 	int rc_ = 0;
 
@@ -393,12 +516,12 @@ static int categorical_column(const struct mrm_drift_options *o, const struct dr
 	    (!strcmp(m, "z") && !binary))
 		m = ra <= DRIFT_SMALL_ROWS ? (binary ? "z" : "chi2") : "jensen_shannon";
 	if (!strcmp(m, "chi2"))
-		set_decision(r, m, chi.statistic, chi.p_value, threshold_of(o, m));
+		set_decision(r, m, chi.statistic, chi.p_value, threshold_of(o, m, false));
 	else if (!strcmp(m, "z"))
-		set_decision(r, m, z.statistic, z.p_value, threshold_of(o, m));
+		set_decision(r, m, z.statistic, z.p_value, threshold_of(o, m, false));
 	else
 		set_decision(r, m, !strcmp(m, "psi") ? psi : js, (struct mrm_metric){ NAN, NULL },
-			     threshold_of(o, m));
+			     threshold_of(o, m, false));
 	if (json_object_size(undef))
 		json_object_set(r->obj, "undefined", undef);
 	if (detail && categories(r->obj, names, cr, cu, k))
@@ -502,7 +625,7 @@ void drift_numeric_decide(const struct mrm_drift_options *o, const struct drift_
 			  struct drift_result *r)
 {
 	json_t *undef = json_object();
-	const char *m = o->method;
+	const char *m = forced(o, true);
 
 	json_object_set_new(r->obj, "type", json_string("numeric"));
 	json_object_set_new(r->obj, "ks_statistic", metric(nm->ks, undef, "ks_statistic"));
@@ -516,12 +639,12 @@ void drift_numeric_decide(const struct mrm_drift_options *o, const struct drift_
 	if (!m || !strcmp(m, "chi2") || !strcmp(m, "z"))
 		m = nm->n_ref <= DRIFT_SMALL_ROWS ? "ks" : "wasserstein";
 	if (!strcmp(m, "ks"))
-		set_decision(r, "ks", nm->ks, nm->ks_p, threshold_of(o, m));
+		set_decision(r, "ks", nm->ks, nm->ks_p, threshold_of(o, m, true));
 	else
 		set_decision(r, m, !strcmp(m, "psi") ? nm->psi : !strcmp(m, "wasserstein") ? nm->wn :
 			     !strcmp(m, "jensen_shannon") ? nm->js : nm->ad,
 			     !strcmp(m, "anderson_darling") ? nm->ad_p : (struct mrm_metric){ NAN, NULL },
-			     threshold_of(o, m));
+			     threshold_of(o, m, true));
 	if (undef && json_object_size(undef))
 		json_object_set(r->obj, "undefined", undef);
 	json_decref(undef);

@@ -179,6 +179,15 @@ bool drift_p_based(const char *method);
 double drift_default_threshold(const char *method);
 
 /*
+ * MRM_EUSAGE for an unknown method, a per-type method of the other type, or a threshold
+ * without its method, ambiguous or out of range (mrm_drift_options).
+ */
+int drift_method_check(const struct mrm_drift_options *o, struct mrm_error *err);
+
+/* The document's "method": "auto", the one method, or "numeric=A,categorical=B" per type. */
+void drift_method_label(const struct mrm_drift_options *o, char *buf, size_t cap);
+
+/*
  * Compares the column on both sides and fills r->obj (created by the caller) with the type,
  * every applicable measure, the deciding test and, with `detail`, the histogram or the
  * category counts. Columns of different types are the caller's business.

@@ -1,7 +1,8 @@
 /*
  * mrm drift with a profile on either side: per-column measures from the profiles' sketches (KS,
  * PSI, Jensen-Shannon and Wasserstein from KLL, categories from the frequent items) with their
- * bounds, decided, corrected and summarised by the same functions as two data files.
+ * bounds, decided, corrected and summarised by the same functions as two data files, and the
+ * data-quality checks (quality-profile.c).
  */
 #include <math.h>
 #include <stdint.h>
@@ -14,6 +15,7 @@
 #include "mrm/stats-drift.h"
 #include "monitor/drift-internal.h"
 #include "monitor/drift-profile.h"
+#include "monitor/drift-window.h"
 
 static const char other_name[] = "(other)";
 static const char ad_reason[] = "not available from a profile: the Anderson-Darling statistic needs "
@@ -50,7 +52,7 @@ static long find_name(const char *const *names, size_t n, const char *name)
 	return -1;
 }
 
-static const struct mrm_profile_column *column(const struct mrm_profile *p, const char *name)
+const struct mrm_profile_column *drift_profile_column(const struct mrm_profile *p, const char *name)
 {
 	size_t i;
 
@@ -606,6 +608,8 @@ int drift_profile_run(const struct mrm_drift_options *o, json_t **out, struct mr
 	struct drift_result *res = NULL;
 	const char **names = NULL;
 	size_t i, nsel = 0, tested = 0, drifted = 0;
+	struct drift_outcome oc = { 0 };
+	char label[96];
 	int rc;
 
 	*out = NULL;
@@ -666,8 +670,8 @@ int drift_profile_run(const struct mrm_drift_options *o, json_t **out, struct mr
 		if ((o->columns && !listed(o->columns, name)) ||
 		    find_name(ci.names, ci.nnames, name) < 0)
 			continue;
-		a = column(ri.p, name);
-		b = column(ci.p, name);
+		a = drift_profile_column(ri.p, name);
+		b = drift_profile_column(ci.p, name);
 		if (!a || !b) /* not profiled: cannot happen, both sides have the name */
 			continue;
 		names[nsel] = name;
@@ -681,7 +685,8 @@ int drift_profile_run(const struct mrm_drift_options *o, json_t **out, struct mr
 	json_object_set_new(doc, "source", json_pack("{s:s, s:s}",
 						     "reference", ri.is_profile ? "profile" : "file",
 						     "current", ci.is_profile ? "profile" : "file"));
-	json_object_set_new(doc, "method", json_string(o->method ? o->method : "auto"));
+	drift_method_label(o, label, sizeof(label));
+	json_object_set_new(doc, "method", json_string(label));
 	json_object_set_new(doc, "correction", json_string(o->correction == MRM_CORRECTION_HOLM ? "holm" :
 							   o->correction == MRM_CORRECTION_BONFERRONI ?
 							   "bonferroni" : "none"));
@@ -691,13 +696,15 @@ int drift_profile_run(const struct mrm_drift_options *o, json_t **out, struct mr
 	json_object_set(doc, "columns", cols);
 	json_object_set(doc, "schema", schema);
 	drift_summarise(doc, res, nsel, &tested, &drifted);
+	if ((rc = drift_profile_quality(o, ri.p, ci.p, ri.is_profile, ci.is_profile, names, nsel,
+					schema, doc, &oc.checks_failed, oc.failed, sizeof(oc.failed),
+					err)))
+		goto out;
 	*out = doc;
 	doc = NULL;
 	mrm_error_clear(err);
 	rc = 0;
-	if (json_is_true(json_object_get(*out, "dataset_drift")))
-		rc = mrm_error_set(err, MRM_ECHECK, "dataset drift: %zu of %zu columns drifted (share >= %g)",
-				   drifted, tested, DRIFT_SHARE_THRESHOLD);
+	rc = drift_outcome_status(*out, tested, drifted, &oc, err);
 out:
 	for (i = 0; res && i < ri.nnames + 1; i++)
 		json_decref(res[i].obj);

@@ -728,6 +728,7 @@ static int summarise(const struct drift_side *s, const struct drift_side *types,
 	out->side.ncols = n;
 	out->side.cols = out->cols;
 	out->side.duplicates = s->ncols ? dups : NAN;
+	out->side.duplicates_why = s->ncols ? NULL : "not applicable: no column is compared";
 	out->side.duplicates_estimated = dups_est;
 	out->side.dup_columns = s->ncols;
 	return 0;
@@ -995,28 +996,26 @@ out:
 	return rc;
 }
 
-/* "CHECK[:COLUMN], ..." of the failed entries of `q`, into buf. */
-static void failed_names(json_t *q, char *buf, size_t cap)
+int drift_outcome_status(const json_t *doc, size_t tested, size_t drifted,
+			 const struct drift_outcome *oc, struct mrm_error *err)
 {
-	size_t i, at = 0, shown = 0, total = 0;
-	json_t *e;
+	bool dataset = json_is_true(json_object_get(doc, "dataset_drift"));
+	char msg[MRM_ERROR_MAX];
+	size_t at = 0;
 
-	buf[0] = 0;
-	json_array_foreach(q, i, e) {
-		const char *col = json_string_value(json_object_get(e, "column"));
-
-		if (!json_is_true(json_object_get(e, "failed")))
-			continue;
-		total++;
-		if (shown < 6 && at < cap) {
-			at += (size_t)snprintf(buf + at, cap - at, "%s%s%s%s", shown ? ", " : "",
-					       json_string_value(json_object_get(e, "check")),
-					       col ? ":" : "", col ? col : "");
-			shown++;
-		}
-	}
-	if (total > shown && at < cap)
-		snprintf(buf + at, cap - at, " and %zu more", total - shown);
+	if (!dataset && !oc->checks_failed && !oc->windows_flagged)
+		return 0;
+	msg[0] = 0;
+	if (dataset)
+		at += (size_t)snprintf(msg, sizeof(msg), "dataset drift: %zu of %zu columns drifted "
+				       "(share >= %g)", drifted, tested, DRIFT_SHARE_THRESHOLD);
+	if (oc->checks_failed && at < sizeof(msg))
+		at += (size_t)snprintf(msg + at, sizeof(msg) - at, "%sfailed quality checks: %s",
+				       at ? "; " : "", oc->failed);
+	if (oc->windows_flagged && at < sizeof(msg))
+		snprintf(msg + at, sizeof(msg) - at, "%s%zu of %zu windows with drift or failed checks",
+			 at ? "; " : "", oc->windows_flagged, oc->windows);
+	return mrm_error_set(err, MRM_ECHECK, "%s", msg);
 }
 
 int drift_extra_finish(const struct mrm_drift_options *o, struct drift_extra *rx,
@@ -1041,7 +1040,7 @@ int drift_extra_finish(const struct mrm_drift_options *o, struct drift_extra *rx
 		goto out;
 	json_object_set(doc, "quality", q);
 	json_object_set_new(doc, "quality_failed", json_integer((json_int_t)out->checks_failed));
-	failed_names(q, out->failed, sizeof(out->failed));
+	quality_failed_names(q, out->failed, sizeof(out->failed));
 	if (o->label) {
 		json_object_set_new(doc, "label", json_string(o->label));
 		json_object_set_new(doc, "score", json_string(o->score));

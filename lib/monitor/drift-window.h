@@ -81,6 +81,14 @@ struct drift_outcome {
 };
 
 /*
+ * The run's status once `doc` is complete: MRM_ECHECK with the one-line message naming what
+ * failed (dataset drift, with `drifted` of `tested` columns; the failed checks; the flagged
+ * windows), or 0 when nothing did.
+ */
+int drift_outcome_status(const json_t *doc, size_t tested, size_t drifted,
+			 const struct drift_outcome *oc, struct mrm_error *err);
+
+/*
  * Completes `doc` (whose "schema" is set): top-level "quality" (from the sides `rs`, `cs`,
  * read with `rx`, `cx`; `res`, the top-level comparisons by column, or NULL: their figures
  * spare sorting compared numeric columns again), and with a label and score "label",

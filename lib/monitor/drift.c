@@ -360,19 +360,11 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 	struct cur_read cr_ = { 0 };
 	struct first_batch first = { 0 };
 	size_t i, nref, ncur, nsel = 0, tested = 0, drifted = 0;
+	char label[96];
 	int rc;
 
 	*out = NULL;
-	if (o->method && !mrm_drift_method_known(o->method))
-		return mrm_error_set(err, MRM_EUSAGE, "unknown method '%s' (methods: ks psi chi2 "
-				     "wasserstein jensen_shannon anderson_darling z)", o->method);
-	if (o->has_threshold && !o->method)
-		return mrm_error_set(err, MRM_EUSAGE, "--threshold needs --method (each method has its "
-				     "own default threshold)");
-	if (o->has_threshold && (!(o->threshold > 0) || (drift_p_based(o->method) && o->threshold >= 1)))
-		return mrm_error_set(err, MRM_EUSAGE, "--threshold must be %s", drift_p_based(o->method) ?
-				     "between 0 and 1 (a p-value level)" : "greater than 0");
-	if ((rc = drift_extra_check(o, err)))
+	if ((rc = drift_method_check(o, err)) || (rc = drift_extra_check(o, err)))
 		return rc;
 	/* A profile on either side (by its magic bytes): the sketch path (drift-profile.c). */
 	if (drift_profile_inputs(o))
@@ -534,7 +526,8 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 	drift_correct(res, nsel, o->correction);
 	json_object_set_new(doc, "reference", side(&ri, rs->rows));
 	json_object_set_new(doc, "current", side(&ci, cs->rows));
-	json_object_set_new(doc, "method", json_string(o->method ? o->method : "auto"));
+	drift_method_label(o, label, sizeof(label));
+	json_object_set_new(doc, "method", json_string(label));
 	json_object_set_new(doc, "correction", json_string(o->correction == MRM_CORRECTION_HOLM ? "holm" :
 							   o->correction == MRM_CORRECTION_BONFERRONI ?
 							   "bonferroni" : "none"));
@@ -550,23 +543,7 @@ int mrm_drift_run(const struct mrm_drift_options *o, json_t **out, struct mrm_er
 	doc = NULL;
 	mrm_error_clear(err);
 	rc = 0;
-	if (json_is_true(json_object_get(*out, "dataset_drift")) || oc.checks_failed ||
-	    oc.windows_flagged) {
-		char msg[MRM_ERROR_MAX];
-		size_t at = 0;
-
-		msg[0] = 0;
-		if (json_is_true(json_object_get(*out, "dataset_drift")))
-			at += (size_t)snprintf(msg, sizeof(msg), "dataset drift: %zu of %zu columns drifted "
-					       "(share >= %g)", drifted, tested, DRIFT_SHARE_THRESHOLD);
-		if (oc.checks_failed && at < sizeof(msg))
-			at += (size_t)snprintf(msg + at, sizeof(msg) - at, "%sfailed quality checks: %s",
-					       at ? "; " : "", oc.failed);
-		if (oc.windows_flagged && at < sizeof(msg))
-			snprintf(msg + at, sizeof(msg) - at, "%s%zu of %zu windows with drift or failed checks",
-				 at ? "; " : "", oc.windows_flagged, oc.windows);
-		rc = mrm_error_set(err, MRM_ECHECK, "%s", msg);
-	}
+	rc = drift_outcome_status(*out, tested, drifted, &oc, err);
 out:
 	for (i = 0; res && i < nref + 1; i++)
 		json_decref(res[i].obj);

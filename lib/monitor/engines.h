@@ -30,4 +30,18 @@ void mrm__monitor_metrics(const char *data, const struct mrm_table_options *read
 			  const char *label, const char *score, bool regression, bool has_threshold,
 			  double threshold, json_t **doc, char *why, size_t cap);
 
+/*
+ * Metrics per window of `data`: its rows cut into UTC-aligned windows of length `window`
+ * ("1h", "1d", "1w") on the `timestamp` column, as mrm drift cuts them, each window's label
+ * and score validated as mrm__monitor_metrics validates a whole file. *doc gets {"windows":
+ * [{"start", "end", "rows", "metrics", "metrics_undefined" (when some metric is null)}, ...]}
+ * from the first window to the last, a window with no rows or whose validation fails having
+ * "reason" instead of "metrics"; or NULL and the reason in `why` (a missing or bad timestamp,
+ * an unknown column, more than 10,000 windows). `read` may be NULL.
+ */
+void mrm__monitor_metrics_windows(const char *data, const struct mrm_table_options *read,
+				  const char *timestamp, const char *window, const char *label,
+				  const char *score, bool regression, bool has_threshold,
+				  double threshold, json_t **doc, char *why, size_t cap);
+
 #endif

@@ -20,6 +20,8 @@ static void drop_bins(struct mrm_profile_column *c)
 	c->edges = NULL;
 	c->bins = NULL;
 	c->nedges = 0;
+	c->has_range = false;
+	c->below = c->above = 0;
 }
 
 static void drop_numeric(struct mrm_profile_column *c)
@@ -141,6 +143,10 @@ static int add_batch(struct mrm_profile *p, const struct mrm_table *b,
 				mrm_hll_add_double(c->hll_num, x);
 				if (c->bins)
 					c->bins[bin_of(c->edges, c->nedges, x)]++;
+				if (c->has_range) {
+					c->below += x < c->range_lo;
+					c->above += x > c->range_hi;
+				}
 			} else {
 				drop_numeric(c);
 			}
@@ -225,6 +231,9 @@ static int column_bins(struct mrm_profile_column *c, const struct mrm_profile *r
 		return mrm_error_set(err, MRM_EINPUT, "out of memory");
 	memcpy(c->edges, e, k * sizeof(*e));
 	c->nedges = k;
+	c->has_range = true;
+	c->range_lo = mrm_kll_min(ref->cols[j].kll);
+	c->range_hi = mrm_kll_max(ref->cols[j].kll);
 	return 0;
 }
 
@@ -338,6 +347,13 @@ int mrm_profile_merge(struct mrm_profile *a, const struct mrm_profile *b,
 
 				for (k = 0; k <= x->nedges; k++)
 					x->bins[k] += y->bins[k];
+				if (x->has_range && y->has_range && x->range_lo == y->range_lo &&
+				    x->range_hi == y->range_hi) {
+					x->below += y->below;
+					x->above += y->above;
+				} else {
+					x->has_range = false;
+				}
 			} else {
 				drop_bins(x);
 			}

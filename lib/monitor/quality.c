@@ -102,6 +102,11 @@ static size_t bsearch_ge(const double *x, size_t n, double v, bool strict)
 	return lo;
 }
 
+size_t quality_first_at_least(const double *x, size_t n, double v, bool strict)
+{
+	return bsearch_ge(x, n, v, strict);
+}
+
 void quality_outside_sorted(const struct quality_col *c, double lo, double hi, double *below,
 			    double *above)
 {
@@ -152,6 +157,8 @@ static int entry(json_t *out, int check, const char *column, double value, doubl
 		      "failed", fail, "detail", detail);
 	if (!e)
 		return -1;
+	if (isnan(value))
+		json_object_set_new(e, "status", json_string("not_applicable"));
 	if (estimated)
 		json_object_set_new(e, "estimated", json_true());
 	if (json_array_append_new(out, e))
@@ -267,7 +274,8 @@ static int dataset_checks(const double *thr, const struct quality_side *ref,
 	t.at = 0;
 	t.buf[0] = 0;
 	if (isnan(cur->duplicates) || cur->rows == 0) {
-		say(&t, cur->rows ? "duplicate rows are not known for this data" : "no rows");
+		say(&t, "%s", !cur->rows ? "no rows" : cur->duplicates_why ? cur->duplicates_why :
+		    "duplicate rows are not known for this data");
 		return entry(out, Q_DUPLICATE_ROWS, NULL, NAN, isnan(thr[Q_DUPLICATE_ROWS]) ?
 			     checks[Q_DUPLICATE_ROWS].threshold : thr[Q_DUPLICATE_ROWS], false, t.buf,
 			     failed);
@@ -329,6 +337,18 @@ static int all_missing_check(const double *thr, const struct quality_side *ref,
 	return entry(out, Q_ALL_MISSING, r->name, v, thr[Q_ALL_MISSING], false, t.buf, failed);
 }
 
+/* Adds "range" [lo, hi] (clipped to [0, 1]) and, when bound > 0, "bound" to the last entry. */
+static int estimate_bounds(json_t *out, double lo, double hi, double bound)
+{
+	json_t *e = json_array_get(out, json_array_size(out) - 1);
+
+	if (!e || json_object_set_new(e, "range", json_pack("[f, f]", fmax(0, lo), fmin(1, hi))))
+		return -1;
+	if (bound > 0 && json_object_set_new(e, "bound", json_real(bound)))
+		return -1;
+	return 0;
+}
+
 static int range_check(const double *thr, const struct quality_side *ref,
 		       const struct quality_col *r, const struct quality_side *cur,
 		       const struct quality_col *c, json_t *out, size_t *failed)
@@ -348,8 +368,15 @@ static int range_check(const double *thr, const struct quality_side *ref,
 	say(&t, "%s%.0f of %.0f current values outside the reference range [%.6g, %.6g]: %.0f below, "
 	    "%.0f above", c->outside_estimated ? "about " : "", below + above, n, r->min, r->max,
 	    below, above);
-	return entry(out, Q_OUT_OF_RANGE, r->name, (below + above) / n, thr[Q_OUT_OF_RANGE], c->outside_estimated,
-		     t.buf, failed);
+	if (c->outside_estimated && c->outside_bound > 0)
+		say(&t, "; from the current's quantile sketch, share within %.4g", c->outside_bound);
+	if (entry(out, Q_OUT_OF_RANGE, r->name, (below + above) / n, thr[Q_OUT_OF_RANGE],
+		  c->outside_estimated, t.buf, failed))
+		return -1;
+	if (c->outside_estimated && c->outside_bound > 0)
+		return estimate_bounds(out, (below + above) / n - c->outside_bound,
+				       (below + above) / n + c->outside_bound, c->outside_bound);
+	return 0;
 }
 
 static int category_check(const double *thr, const struct quality_side *ref,
@@ -359,7 +386,7 @@ static int category_check(const double *thr, const struct quality_side *ref,
 	struct text t = { .at = 0 }, names = { .at = 0 };
 	struct mrm_strmap *own = NULL;
 	const struct mrm_strmap *idx = r->index;
-	double n = present(cur, c), fresh = 0;
+	double n = present(cur, c), fresh = 0, old = 0;
 	size_t i, kinds = 0;
 	bool est = r->cat_partial || c->cat_partial;
 	int rc;
@@ -390,7 +417,17 @@ static int category_check(const double *thr, const struct quality_side *ref,
 		if (c->cnt[i] <= 0)
 			continue;
 		mrm_strmap_get(idx, c->cat[i], c->catlen[i], &found);
-		if (found)
+		if (found) {
+			old += c->cnt[i];
+			continue;
+		}
+		/*
+		 * Against a partial reference an unlisted category may be there with up to
+		 * cat_error values: it counts as new only when its current share, at the
+		 * reference's size, is over twice that (it would have been listed).
+		 */
+		if (r->cat_partial &&
+		    c->cnt[i] * present(ref, r) / n <= 2 * r->cat_error)
 			continue;
 		fresh += c->cnt[i];
 		if (kinds < 5)
@@ -402,7 +439,18 @@ static int category_check(const double *thr, const struct quality_side *ref,
 	mrm_strmap_free(own);
 	say(&t, "%s%.0f of %.0f current values in %zu categor%s not in the reference%s",
 	    est ? "about " : "", fresh, n, kinds, kinds == 1 ? "y" : "ies", names.buf);
+	if (est)
+		say(&t, "; from the frequent-items summar%s of the %s",
+		    r->cat_partial && c->cat_partial ? "ies" : "y",
+		    r->cat_partial && c->cat_partial ? "reference and the current" :
+		    r->cat_partial ? "reference" : "current");
 	rc = entry(out, Q_NEW_CATEGORIES, r->name, fresh / n, thr[Q_NEW_CATEGORIES], est, t.buf, failed);
+	/*
+	 * The true share: at least the listed values surely new (none against a partial
+	 * reference), at most every value not in a category the reference lists.
+	 */
+	if (!rc && est)
+		rc = estimate_bounds(out, r->cat_partial ? 0 : fresh / n, (n - old) / n, 0);
 	return rc;
 }
 
@@ -483,6 +531,29 @@ out:
 	if (failed)
 		*failed = nf;
 	return rc;
+}
+
+void quality_failed_names(json_t *q, char *buf, size_t cap)
+{
+	size_t i, at = 0, shown = 0, total = 0;
+	json_t *e;
+
+	buf[0] = 0;
+	json_array_foreach(q, i, e) {
+		const char *col = json_string_value(json_object_get(e, "column"));
+
+		if (!json_is_true(json_object_get(e, "failed")))
+			continue;
+		total++;
+		if (shown < 6 && at < cap) {
+			at += (size_t)snprintf(buf + at, cap - at, "%s%s%s%s", shown ? ", " : "",
+					       json_string_value(json_object_get(e, "check")),
+					       col ? ":" : "", col ? col : "");
+			shown++;
+		}
+	}
+	if (total > shown && at < cap)
+		snprintf(buf + at, cap - at, " and %zu more", total - shown);
 }
 
 /* ------------------------------------------------------------------ */

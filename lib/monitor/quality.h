@@ -67,6 +67,11 @@ struct quality_col {
 	/* The categories are a partial list (heavy hitters): new_categories is then estimated. */
 	bool cat_partial;
 	/*
+	 * With cat_partial: the largest undercount of any listed count (the summary's error
+	 * bound); an unlisted category has at most this many values.
+	 */
+	double cat_error;
+	/*
 	 * Numeric (current side): the present values below lo and above hi. `data` is the
 	 * callback's; quality_outside_sorted reads a sorted array of `n` doubles in `data`.
 	 */
@@ -75,7 +80,12 @@ struct quality_col {
 	const void *data;
 	size_t n;
 	bool outside_estimated;
+	/* With outside_estimated: the largest error of the share outside the range (0: none stated). */
+	double outside_bound;
 };
+
+/* The first index in ascending x[0..n) whose value is >= v (strict: > v); n if none. */
+size_t quality_first_at_least(const double *x, size_t n, double v, bool strict);
 
 /* quality_col.outside over `c->n` ascending doubles at `c->data` (two binary searches). */
 void quality_outside_sorted(const struct quality_col *c, double lo, double hi, double *below,
@@ -91,18 +101,28 @@ struct quality_side {
 	bool duplicates_estimated;
 	/* The number of columns rows were compared over (for the message). */
 	size_t dup_columns;
+	/* With duplicates NAN: why they cannot be counted (the entry's detail), or NULL. */
+	const char *duplicates_why;
 };
 
 /*
  * Appends one entry per check (and per column for the per-column checks) comparing `cur`
  * with `ref` to the JSON array `out`: {"check", "column" (null for a data-set check), "value"
- * (null when it cannot be computed), "threshold", "failed", "detail"}, plus "estimated": true
- * when the value is an estimate. Per-column checks cover the columns both sides read, in the
- * reference's order. *failed (may be NULL) gets the number of failed entries.
- * MRM_EINPUT only when memory runs out.
+ * (null when it cannot be computed, with "status": "not_applicable" and the reason in
+ * "detail"), "threshold", "failed", "detail"}, plus "estimated": true when the value is an
+ * estimate, with "range": [low, high] (the true value lies in it) and for out_of_range
+ * "bound" (the sketch's rank-error bound on the share). Per-column checks cover the columns
+ * both sides read, in the reference's order. *failed (may be NULL) gets the number of failed
+ * entries. MRM_EINPUT only when memory runs out.
  */
 int quality_run(const double thr[Q_NCHECKS], const struct quality_side *ref,
 		const struct quality_side *cur, json_t *out, size_t *failed, struct mrm_error *err);
+
+/*
+ * "CHECK[:COLUMN], ..." of the failed entries of the quality list `q` into buf (at most six,
+ * then " and N more").
+ */
+void quality_failed_names(json_t *q, char *buf, size_t cap);
 
 /*
  * Duplicate rows: a set of 64-bit row hashes, each in a group (0 for a whole side, a window's

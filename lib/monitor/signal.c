@@ -431,9 +431,13 @@ static json_t *eval_quality(const struct mrm_signal *s, const char *direction, d
 			continue;
 		if (s->column ? !col || strcmp(col, s->column) : col != NULL)
 			continue;
-		if (!json_is_number(value))
-			return result_error(direction, "quality check %s%s%s has no value", s->name,
-					    s->column ? " of column " : "", s->column ? s->column : "");
+		if (!json_is_number(value)) {
+			const char *why = json_string_value(json_object_get(v, "detail"));
+
+			return result_error(direction, "quality check %s%s%s has no value%s%s", s->name,
+					    s->column ? " of column " : "", s->column ? s->column : "",
+					    why ? ": " : "", why ? why : "");
+		}
 		return result_value(direction, json_number_value(value), warn, alert,
 				    json_pack("{s:s,s:s?,s:O,s:O}", "check", s->name, "column",
 					      s->column, "check_threshold",

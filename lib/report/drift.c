@@ -538,7 +538,9 @@ static void render_quality(struct mrm__dr *d)
 		td_num(d, e, "value");
 		td_num(d, e, "threshold");
 		dr_puts(d, "<td>");
-		mrm__html_badge(d->o, json_is_boolean(f) ? !json_is_true(f) : -1);
+		/* A check that does not apply (null value) is not evaluated, not passed. */
+		mrm__html_badge(d->o, json_is_null(json_object_get(e, "value")) ? -1 :
+				json_is_boolean(f) ? !json_is_true(f) : -1);
 		dr_puts(d, "</td>");
 		mrm__html_td_text(d->o, mrm__json_str(e, "detail"));
 		dr_puts(d, "</tr>\n");

@@ -20,6 +20,12 @@ Rules, per column of EXPECTED:
 - categorical from heavy hitters ("categories_exact": false): the Jensen-Shannon distance on
   the coarser partition is at most the exact one plus JS_ABS (with --same-bound: within
   JS_ABS of the other profile's).
+The data-quality lists (docs/drift.md, "Data quality from profiles") must name the same
+checks and columns in the same order; duplicate_rows from a profile is null with "status":
+"not_applicable" and a reason; every entry GOT computed exactly has the same value (1e-12),
+threshold and verdict; an estimated one ("estimated": true) has a "range" holding EXPECTED's
+value, and for out_of_range a "bound" with |GOT - EXPECTED| <= bound (with --same-bound:
+the two ranges overlap).
 Finally at least one decision per document must have been clear (so the test can fail).
 With --all-decisions every column's decision and the data set's must be identical too, clear
 or not, except for heavy-hitter columns against exact counts (another partition of the values:
@@ -53,6 +59,46 @@ def close(a, b, rel=REL):
     if a is None or b is None:
         return a is None and b is None
     return abs(a - b) <= rel * max(1.0, abs(a), abs(b))
+
+
+def quality(want, got, L, same_bound):
+    """The quality lists of the two documents agree (rules in the module's docstring)."""
+    wq, gq = want.get("quality"), got.get("quality")
+    if not tap(isinstance(wq, list) and isinstance(gq, list),
+               L + "both documents have a quality list"):
+        return
+    if not tap([(e["check"], e["column"]) for e in wq] == [(e["check"], e["column"]) for e in gq],
+               L + "quality: the same checks and columns, in the same order (%d, %d)" % (len(wq), len(gq))):
+        return
+    profile = "profile" in (got.get("source") or {}).values()
+    for w, g in zip(wq, gq):
+        C = L + "quality %s%s: " % (g["check"], ":" + g["column"] if g["column"] else "")
+        if g["check"] == "duplicate_rows" and profile:
+            tap(g["value"] is None and g.get("status") == "not_applicable" and
+                g["detail"].startswith("not applicable") and g["failed"] is False,
+                C + "not applicable with a reason: %s" % g["detail"],
+                "quality: duplicate_rows not applicable from a profile")
+            continue
+        if g.get("estimated") or w.get("estimated"):
+            lo, hi = g.get("range", [g["value"], g["value"]])
+            if same_bound:
+                lo2, hi2 = w.get("range", [w["value"], w["value"]])
+                tap(lo <= hi2 + 1e-12 and lo2 <= hi + 1e-12,
+                    C + "ranges [%.6g, %.6g] and [%.6g, %.6g] overlap" % (lo, hi, lo2, hi2),
+                    "quality: estimated checks within their bounds")
+                continue
+            tap(g.get("estimated") is True and lo - 1e-12 <= w["value"] <= hi + 1e-12,
+                C + "estimated %.6g, range [%.6g, %.6g] holds the exact %.6g" %
+                (g["value"], lo, hi, w["value"]), "quality: estimated checks within their bounds")
+            if g["check"] == "out_of_range":
+                tap(abs(g["value"] - w["value"]) <= g["bound"] + 1e-12,
+                    C + "estimated %.6g within its bound %.4g of the exact %.6g" %
+                    (g["value"], g["bound"], w["value"]), "quality: estimated checks within their bounds")
+            continue
+        tap(close(w["value"], g["value"]) and w["failed"] == g["failed"] and
+            w["threshold"] == g["threshold"] and w.get("status") == g.get("status"),
+            C + "exact: %s / %s, failed %s / %s" % (w["value"], g["value"], w["failed"], g["failed"]),
+            "quality: exact checks equal")
 
 
 def main(argv):
@@ -190,6 +236,7 @@ def main(argv):
             tap(close(want[k], got[k]), L + "%s equal (%s)" %
                 (k, "every decision clear" if all_clear else "--all-decisions"))
     tap("source" in got, L + "profile document has a source: %s" % json.dumps(got.get("source")))
+    quality(want, got, L, same_bound)
     for kind, (n, bad, category) in checks.items():
         for b in bad:
             print("not ok - " + b)

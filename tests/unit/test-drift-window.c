@@ -210,6 +210,101 @@ static void distinct_of(struct quality_col *c)
 		c->distinct += x[i] != x[i - 1];
 }
 
+/* quality_col.outside from two stored counts (as a profile's sketch gives them). */
+static void outside_fixed(const struct quality_col *c, double lo, double hi, double *below,
+			  double *above)
+{
+	const double *v = c->data;
+
+	(void)lo, (void)hi;
+	*below = v[0];
+	*above = v[1];
+}
+
+/*
+ * The estimated entries (profiles: docs/drift.md, "Data quality from profiles"): a partial
+ * category list on either side, an out-of-range share from a sketch with its bound, and
+ * duplicate rows not applicable with the reason.
+ */
+static void estimated_checks(void **state)
+{
+	/* reference: 1000 rows; c lists 3 heavy hitters, each count at most 10 short */
+	static const char *const rcat[] = { "a", "b", "c" }, *const ccat[] = { "a", "b", "d", "e" };
+	static const uint32_t rlen[] = { 1, 1, 1 }, clen[] = { 1, 1, 1, 1 };
+	static const double rcnt[] = { 400, 300, 200 }, ccnt[] = { 545, 300, 150, 5 };
+	static const double out[] = { 10, 40 };
+	struct quality_col rc[] = {
+		{ .name = "c", .type = MRM_COL_CATEGORICAL, .k = 3, .cat = rcat, .catlen = rlen,
+		  .cnt = rcnt, .distinct = 120, .distinct_estimated = true, .cat_partial = true,
+		  .cat_error = 10 },
+		{ .name = "x", .type = MRM_COL_NUMERIC, .min = 0, .max = 1, .distinct = 900 },
+	};
+	struct quality_col cc[] = {
+		{ .name = "c", .type = MRM_COL_CATEGORICAL, .k = 4, .cat = ccat, .catlen = clen,
+		  .cnt = ccnt, .distinct = 4 },
+		{ .name = "x", .type = MRM_COL_NUMERIC, .min = -1, .max = 2, .distinct = 800,
+		  .outside = outside_fixed, .data = out, .n = 1000, .outside_estimated = true,
+		  .outside_bound = 0.0165 },
+	};
+	struct quality_side ref = { .rows = 1000, .ncols = 2, .cols = rc, .duplicates = NAN };
+	struct quality_side cur = { .rows = 1000, .ncols = 2, .cols = cc, .duplicates = NAN,
+				    .duplicates_why = "not applicable: a profile keeps no rows" };
+	struct mrm_error err = { 0 };
+	double thr[Q_NCHECKS];
+	json_t *q = json_array(), *e, *r;
+	size_t failed = 99;
+	(void)state;
+
+	assert_int_equal(quality_thresholds(NULL, thr, &err), 0);
+	assert_int_equal(quality_run(thr, &ref, &cur, q, &failed, &err), 0);
+	/*
+	 * d (150 values) is not listed by the reference and would have been with over 20 values
+	 * (twice its summary's error at the reference's size): new. e (5) may be in the
+	 * reference below that error: not counted. Range: none surely new (a partial reference)
+	 * to every value outside the listed a and b (155 of 1000).
+	 */
+	e = entry(q, "new_categories", "c");
+	value_is(q, "new_categories", "c", 150.0 / 1000, true);
+	assert_true(json_is_true(json_object_get(e, "estimated")));
+	r = json_object_get(e, "range");
+	assert_true(json_real_value(json_array_get(r, 0)) == 0);
+	assert_true(fabs(json_real_value(json_array_get(r, 1)) - 155.0 / 1000) < 1e-15);
+	assert_null(json_object_get(e, "bound"));
+	/* out_of_range: 50 of 1000, the sketch's bound around it */
+	e = entry(q, "out_of_range", "x");
+	value_is(q, "out_of_range", "x", 0.05, false);
+	assert_true(json_is_true(json_object_get(e, "estimated")));
+	assert_true(json_real_value(json_object_get(e, "bound")) == 0.0165);
+	r = json_object_get(e, "range");
+	assert_true(fabs(json_real_value(json_array_get(r, 0)) - (0.05 - 0.0165)) < 1e-15);
+	assert_true(fabs(json_real_value(json_array_get(r, 1)) - (0.05 + 0.0165)) < 1e-15);
+	/* duplicate_rows: null, an explicit status and the side's reason; never failed */
+	e = entry(q, "duplicate_rows", NULL);
+	value_is(q, "duplicate_rows", NULL, NAN, false);
+	assert_string_equal(json_string_value(json_object_get(e, "status")), "not_applicable");
+	assert_string_equal(json_string_value(json_object_get(e, "detail")),
+			    "not applicable: a profile keeps no rows");
+	/* a value never has a status */
+	assert_null(json_object_get(entry(q, "missing_rate", "c"), "status"));
+	assert_int_equal(failed, 1);
+	json_decref(q);
+
+	/* Against an exact reference every unlisted category is surely new, e too (low = value). */
+	rc[0].cat_partial = false;
+	rc[0].cat_error = 0;
+	cc[0].cat_partial = true;
+	cc[0].cat_error = 3;
+	q = json_array();
+	assert_int_equal(quality_run(thr, &ref, &cur, q, &failed, &err), 0);
+	e = entry(q, "new_categories", "c");
+	value_is(q, "new_categories", "c", 155.0 / 1000, true);
+	assert_true(json_is_true(json_object_get(e, "estimated")));
+	r = json_object_get(e, "range");
+	assert_true(fabs(json_real_value(json_array_get(r, 0)) - 155.0 / 1000) < 1e-15);
+	assert_true(fabs(json_real_value(json_array_get(r, 1)) - 155.0 / 1000) < 1e-15);
+	json_decref(q);
+}
+
 static void checks(void **state)
 {
 	/* reference: 4 rows */
@@ -571,6 +666,7 @@ int main(void)
 		cmocka_unit_test(window_lengths),
 		cmocka_unit_test(alignment),
 		cmocka_unit_test(checks),
+		cmocka_unit_test(estimated_checks),
 		cmocka_unit_test(constant_needs_two),
 		cmocka_unit_test(thresholds),
 		cmocka_unit_test(duplicates_exact),
