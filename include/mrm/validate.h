@@ -33,6 +33,12 @@ enum mrm_validate_task {
 struct mrm_validate_options {
 	const char *data;       /* path, or "-" for stdin (required) */
 	/*
+	 * When set, the bytes come from data_fn(data_arg, buf, len) (read(2)'s contract) instead
+	 * of opening `data`, which then only names them in messages and the document.
+	 */
+	mrm_table_read_fn data_fn;
+	void *data_arg;
+	/*
 	 * Reading: format, delimiter, no_header, na, skip_bad_rows, threads.
 	 * `no_default_na` and `name` are set by mrm_validate (a score written
 	 * "NaN" is an error, not a missing value; see docs/validate.md).

@@ -52,9 +52,11 @@ void mrm__monitor_drift(const char *reference, json_t *columns, const char *wind
 	free(names);
 }
 
-void mrm__monitor_metrics(const char *data, const struct mrm_table_options *read,
-			  const char *label, const char *score, bool regression, bool has_threshold,
-			  double threshold, json_t **doc, char *why, size_t cap)
+/* Validates data (a path, or the bytes of fn when fn is set, named `data`) for the metrics. */
+static void validate_metrics(const char *data, mrm_table_read_fn fn, void *arg,
+			     const struct mrm_table_options *read, const char *label,
+			     const char *score, bool regression, bool has_threshold, double threshold,
+			     json_t **doc, char *why, size_t cap)
 {
 	struct mrm_validate_options o = { 0 };
 	const char *scores[2] = { score, NULL };
@@ -62,6 +64,8 @@ void mrm__monitor_metrics(const char *data, const struct mrm_table_options *read
 	int rc;
 
 	o.data = data;
+	o.data_fn = fn;
+	o.data_arg = arg;
 	if (read)
 		o.read = *read;
 	o.task = regression ? MRM_TASK_REGRESSION : MRM_TASK_BINARY;
@@ -76,6 +80,14 @@ void mrm__monitor_metrics(const char *data, const struct mrm_table_options *read
 		*doc = NULL;
 		snprintf(why, cap, "%s", e.msg[0] ? e.msg : mrm_strerror(rc));
 	}
+}
+
+void mrm__monitor_metrics(const char *data, const struct mrm_table_options *read,
+			  const char *label, const char *score, bool regression, bool has_threshold,
+			  double threshold, json_t **doc, char *why, size_t cap)
+{
+	validate_metrics(data, NULL, NULL, read, label, score, regression, has_threshold, threshold,
+			 doc, why, cap);
 }
 
 /* ---- metrics per window ------------------------------------------------------------ */
@@ -201,7 +213,7 @@ out:
 	return rc;
 }
 
-/* Writes a CSV field, quoted (missing: empty). */
+/* Appends a CSV field, quoted (missing: empty). */
 static void csv_field(FILE *f, const char *s, bool missing)
 {
 	if (missing)
@@ -215,32 +227,41 @@ static void csv_field(FILE *f, const char *s, bool missing)
 	fputc('"', f);
 }
 
+/* A window's CSV in memory, read as a file would be. */
+struct membuf {
+	const char *p;
+	size_t n, at;
+};
+
+static ssize_t mem_read(void *arg, void *buf, size_t len)
+{
+	struct membuf *m = arg;
+	size_t k = m->n - m->at < len ? m->n - m->at : len;
+
+	memcpy(buf, m->p + m->at, k);
+	m->at += k;
+	return (ssize_t)k;
+}
+
 /*
- * One window's metrics: its rows written to a temporary CSV (label, score) and validated as
- * the whole file would be. Fills `wd` with "metrics" (and "metrics_undefined"), or "reason".
+ * One window's metrics: its rows (label, score) as a CSV in memory, validated as the whole
+ * file would be. Fills `wd` with "metrics" (and "metrics_undefined"), or "reason".
  */
 static void window_metrics(const struct wrows *w, const uint32_t *rows, size_t n, bool regression,
 			   bool has_threshold, double threshold, json_t *wd)
 {
-	const char *dir = getenv("TMPDIR");
-	char path[4096], why[MRM_ERROR_MAX];
+	char why[MRM_ERROR_MAX], *text = NULL;
+	struct membuf m = { 0 };
 	json_t *doc = NULL;
+	size_t i, len = 0;
 	FILE *f;
-	size_t i;
-	int fd;
 
 	if (n == 0) {
 		json_object_set_new(wd, "reason", json_string("no rows in this window"));
 		return;
 	}
-	snprintf(path, sizeof(path), "%s/mrm-window-XXXXXX", dir && *dir ? dir : "/tmp");
-	if ((fd = mkstemp(path)) < 0 || !(f = fdopen(fd, "w"))) {
-		if (fd >= 0) {
-			close(fd);
-			unlink(path);
-		}
-		json_object_set_new(wd, "reason", json_pack("s", "cannot write a temporary file for "
-							     "the window's validation"));
+	if (!(f = open_memstream(&text, &len))) {
+		json_object_set_new(wd, "reason", json_string("out of memory"));
 		return;
 	}
 	fputs("label,score\n", f);
@@ -253,22 +274,18 @@ static void window_metrics(const struct wrows *w, const uint32_t *rows, size_t n
 		fputc('\n', f);
 	}
 	if (fclose(f)) {
-		unlink(path);
-		json_object_set_new(wd, "reason", json_string("cannot write a temporary file for the "
-							      "window's validation"));
+		free(text);
+		json_object_set_new(wd, "reason", json_string("out of memory"));
 		return;
 	}
+	m.p = text;
+	m.n = len;
 	why[0] = 0;
-	mrm__monitor_metrics(path, NULL, "label", "score", regression, has_threshold, threshold, &doc,
-			     why, sizeof(why));
-	unlink(path);
+	validate_metrics("this window", mem_read, &m, NULL, "label", "score", regression,
+			 has_threshold, threshold, &doc, why, sizeof(why));
+	free(text);
 	if (!doc) {
-		/* The message names the temporary file: say "this window" instead. */
-		const char *m = strstr(why, path) ? strstr(why, path) + strlen(path) : NULL;
-		char msg[MRM_ERROR_MAX + 16];
-
-		snprintf(msg, sizeof(msg), "this window%s%s", m ? "" : ": ", m ? m : why);
-		json_object_set_new(wd, "reason", json_string(msg));
+		json_object_set_new(wd, "reason", json_string(why));
 		return;
 	}
 	json_object_set(wd, "metrics", json_object_get(doc, "metrics"));

@@ -34,6 +34,8 @@ static const char *const default_na[] = { "", "NA", "N/A", "null", "NULL", "None
 /* ---- the byte source: read(2) with SHA-256 on the way ---------------------- */
 
 struct src {
+	mrm_table_read_fn fn; /* a caller's source instead of fd, or NULL */
+	void *arg;
 	int fd;
 	bool close_fd;
 	struct mrm_sha256 h;
@@ -46,9 +48,12 @@ static ssize_t src_read(void *arg, void *buf, size_t len)
 	struct src *s = arg;
 	ssize_t n;
 
-	do
-		n = read(s->fd, buf, len);
-	while (n < 0 && errno == EINTR);
+	if (s->fn)
+		n = s->fn(s->arg, buf, len);
+	else
+		do
+			n = read(s->fd, buf, len);
+		while (n < 0 && errno == EINTR);
 	if (n > 0) {
 		s->bytes += (uint64_t)n;
 		if (s->hashing)
@@ -837,7 +842,10 @@ int mrm__load(const struct mrm_validate_options *o, struct mrm__vdata *d, json_t
 		goto out;
 
 	/* The source. */
-	if (!strcmp(o->data, "-")) {
+	if (o->data_fn) {
+		src.fn = o->data_fn;
+		src.arg = o->data_arg;
+	} else if (!strcmp(o->data, "-")) {
 		src.fd = 0;
 	} else {
 		struct stat st;
