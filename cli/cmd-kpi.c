@@ -9,45 +9,6 @@
 #include "mrm/kpi.h"
 #include "mrm/policy.h"
 
-/* The inventory fields of each tier of the policy, as NULL-terminated lists. */
-struct fields {
-	const char **list[MRM_KPI_TIERS];
-};
-
-static int load_fields(struct cli *c, const char *path, struct fields *f, struct mrm_kpi_options *o)
-{
-	struct mrm_policy *p = NULL;
-	int rc = path ? mrm_policy_load(path, &p, &c->err) : mrm_policy_default(&p, &c->err);
-
-	if (rc)
-		return rc;
-	for (int t = 0; t < MRM_KPI_TIERS; t++) {
-		const struct mrm_policy_tier *pt = &p->tiers[t];
-		size_t n = pt->has_inventory_fields ? pt->ninventory_fields : 0;
-		if (!(f->list[t] = calloc(n + 1, sizeof(*f->list[t])))) {
-			rc = mrm_error_set(&c->err, MRM_ESTORE, "out of memory");
-			break;
-		}
-		for (size_t i = 0; i < n; i++)
-			if (!(f->list[t][i] = strdup(pt->inventory_fields[i]))) {
-				rc = mrm_error_set(&c->err, MRM_ESTORE, "out of memory");
-				break;
-			}
-		o->inventory_fields[t] = f->list[t];
-	}
-	mrm_policy_free(p);
-	return rc;
-}
-
-static void free_fields(struct fields *f)
-{
-	for (int t = 0; t < MRM_KPI_TIERS; t++) {
-		for (size_t i = 0; f->list[t] && f->list[t][i]; i++)
-			free((char *)f->list[t][i]);
-		free(f->list[t]);
-	}
-}
-
 /* ---- rendering ---------------------------------------------------------------------- */
 
 /* A number with at most two decimals, trailing zeros dropped. */
@@ -96,17 +57,69 @@ static const char *shown_unit(json_t *kpi)
 	return u ? u : "-";
 }
 
-/* The target as shown: "OP X" with X in percent for ratios. */
-static const char *shown_target(json_t *kpi, char *buf, size_t cap)
+static bool from_policy(json_t *kpi)
+{
+	json_t *s = json_object_get(kpi, "target_source");
+	return json_is_string(s) && !strcmp(json_string_value(s), "policy");
+}
+
+/*
+ * The target as shown: "OP X" with X in percent for ratios (up to ten significant digits,
+ * as a policy may write 99.95), and " *" after a policy's target when `mark`.
+ */
+static const char *shown_target(json_t *kpi, bool mark, char *buf, size_t cap)
 {
 	const char *t = json_string_value(json_object_get(kpi, "target"));
 	const char *sp = t ? strchr(t, ' ') : NULL;
-	char n[32];
+	const char *star = mark && from_policy(kpi) ? " *" : "";
 
+	if (!t)
+		return "-";
 	if (!sp || !is_ratio(kpi))
-		return t ? t : "-";
-	snprintf(buf, cap, "%.*s %s", (int)(sp - t), t, number(strtod(sp + 1, NULL) * 100, n, sizeof(n)));
+		snprintf(buf, cap, "%s%s", t, star);
+	else
+		snprintf(buf, cap, "%.*s %.10g%s", (int)(sp - t), t, strtod(sp + 1, NULL) * 100, star);
 	return buf;
+}
+
+/* How many of the document's KPIs have their target from the policy. */
+static size_t policy_targets(json_t *kpis)
+{
+	const char *id;
+	json_t *k;
+	size_t n = 0;
+
+	json_object_foreach(kpis, id, k)
+		n += from_policy(k);
+	return n;
+}
+
+/*
+ * Whose targets these are: mrm's defaults, the policy's (named with its file and hash),
+ * or some of each (the policy's marked "*" in the table); then `tail`, if any, after "; "
+ * or on a line of its own.
+ */
+static void print_targets_footer(json_t *policy, json_t *kpis, const char *tail)
+{
+	size_t mine = policy_targets(kpis), all = json_object_size(kpis);
+	const char *name = json_string_value(json_object_get(policy, "name"));
+	const char *source = json_string_value(json_object_get(policy, "source"));
+	const char *sha = json_string_value(json_object_get(policy, "sha256"));
+	char who[512];
+
+	snprintf(who, sizeof(who), "policy %s (%s, sha256 %.12s)", name ? name : "?", source ? source : "?",
+		 sha ? sha : "?");
+	if (!mine && (!source || !strcmp(source, "built-in")))
+		printf("targets are mrm's defaults (docs/kpi.md)");
+	else if (!mine)
+		printf("targets are mrm's defaults (docs/kpi.md): %s sets none", who);
+	else if (mine == all)
+		printf("targets from %s", who);
+	else
+		printf("* target from %s; the others are mrm's defaults (docs/kpi.md)", who);
+	if (tail)
+		printf("%s%s", mine && mine < all ? "\n" : "; ", tail);
+	printf("\n");
 }
 
 static void print_one(json_t *doc)
@@ -118,10 +131,12 @@ static void print_one(json_t *doc)
 		{ "status", "STATUS" }, { "population", "POPULATION" }, { NULL, NULL },
 	};
 	int na = 0;
+	bool mark;
 
 	printf("KPIs as of %s (end of day, UTC); periods: the 365 days from %s to %s\n\n",
 	       json_string_value(json_object_get(doc, "as_of")),
 	       json_string_value(json_object_get(window, "from")), json_string_value(json_object_get(window, "to")));
+	mark = policy_targets(kpis) && policy_targets(kpis) < json_object_size(kpis);
 	rows = json_array();
 	json_object_foreach(kpis, id, k) {
 		char v[64], t[64], pop[160];
@@ -130,7 +145,7 @@ static void print_one(json_t *doc)
 			 json_string_value(json_object_get(k, "population_of")));
 		json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:s,s:O,s:s}", "kpi", id, "value",
 						      shown_value(k, v, sizeof(v)), "unit", shown_unit(k), "target",
-						      shown_target(k, t, sizeof(t)), "status",
+						      shown_target(k, mark, t, sizeof(t)), "status",
 						      json_object_get(k, "status"), "population", pop));
 	}
 	cli_print_table(rows, cols);
@@ -143,7 +158,8 @@ static void print_one(json_t *doc)
 			printf("\nn/a (empty population):\n");
 		printf("  %s: %s\n", id, json_string_value(reason));
 	}
-	printf("\ntargets are mrm's defaults (docs/kpi.md); 'mrm --json kpi' gives each KPI's breakdown\n");
+	printf("\n");
+	print_targets_footer(json_object_get(doc, "policy"), kpis, "'mrm --json kpi' gives each KPI's breakdown");
 }
 
 static void print_trend(json_t *doc)
@@ -153,6 +169,7 @@ static void print_trend(json_t *doc)
 	struct cli_col *cols = calloc(json_array_size(dates) + 4, sizeof(*cols));
 	const char *id;
 	size_t i;
+	bool mark;
 
 	if (!cols) {
 		json_decref(rows);
@@ -163,10 +180,11 @@ static void print_trend(json_t *doc)
 	cols[2] = (struct cli_col){ "target", "TARGET" };
 	json_array_foreach(dates, i, d)
 		cols[3 + i] = (struct cli_col){ json_string_value(d), json_string_value(d) };
+	mark = policy_targets(first) && policy_targets(first) < json_object_size(first);
 	json_object_foreach(first, id, k) {
 		char t[64];
 		json_t *row = json_pack("{s:s,s:s,s:s}", "kpi", id, "unit", shown_unit(k), "target",
-					shown_target(k, t, sizeof(t)));
+					shown_target(k, mark, t, sizeof(t)));
 		json_array_foreach(dates, i, d) {
 			char v[64];
 			json_t *at = json_object_get(json_object_get(json_array_get(series, i), "kpis"), id);
@@ -179,6 +197,7 @@ static void print_trend(json_t *doc)
 	       json_string_value(json_object_get(doc, "every")));
 	cli_print_table(rows, cols);
 	printf("\nn/a: empty population (see 'mrm kpi --as-of DATE' for the reason)\n");
+	print_targets_footer(json_object_get(doc, "policy"), first, NULL);
 	json_decref(rows);
 	free(cols);
 }
@@ -190,7 +209,7 @@ int cmd_kpi(struct cli *c, int argc, char **argv)
 		{ "every", OPT_VALUE, NULL }, { "policy", OPT_VALUE, NULL }, { NULL, 0, NULL },
 	};
 	struct mrm_kpi_options o = { 0 };
-	struct fields f = { { NULL } };
+	struct mrm_policy *policy = NULL;
 	struct mrm_ctx *ctx = NULL;
 	struct cli_args a = { 0 };
 	const char *from, *to, *every;
@@ -211,8 +230,12 @@ int cmd_kpi(struct cli *c, int argc, char **argv)
 		rc = cli_usage_error(c, "a trend needs --from DATE (with --to DATE, default today, and --every 1m|1w)");
 		goto out;
 	}
-	if ((rc = load_fields(c, cli_opt(&a, "policy"), &f, &o)) || (rc = cli_open(c, false, &ctx)))
+	/* the policy a gate uses: --policy FILE, else the built-in default (mrm gate does the same) */
+	rc = cli_opt(&a, "policy") ? mrm_policy_load(cli_opt(&a, "policy"), &policy, &c->err)
+				   : mrm_policy_default(&policy, &c->err);
+	if (rc || (rc = cli_open(c, false, &ctx)))
 		goto out;
+	mrm_policy_kpi_options(policy, &o);
 	if (from)
 		rc = mrm_kpi_trend(ctx, &o, from, to ? to : mrm_ctx_today(ctx), every ? every : "1m", &out, &c->err);
 	else
@@ -228,7 +251,7 @@ int cmd_kpi(struct cli *c, int argc, char **argv)
 out:
 	json_decref(out);
 	mrm_ctx_free(ctx);
-	free_fields(&f);
+	mrm_policy_free(policy);
 	cli_args_release(&a);
 	return rc;
 }

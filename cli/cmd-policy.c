@@ -4,6 +4,7 @@
 
 #include "cli/cmd.h"
 #include "mrm/finding.h"
+#include "mrm/kpi.h"
 #include "mrm/policy.h"
 
 /* Prints "label" padded to the value column, then the items of a list wrapped at 92 columns. */
@@ -114,6 +115,43 @@ static void print_tier(const struct mrm_policy_tier *t)
 		}
 }
 
+/* The KPI targets `mrm kpi` takes from this policy: each KPI's, and whose it is. */
+static void print_kpis(const struct mrm_policy *p)
+{
+	size_t mine = 0, n = 0, width = 0;
+
+	for (size_t i = 0; mrm_kpi_ids[i]; i++, n++) {
+		bool set;
+		mrm_policy_kpi_target(p, mrm_kpi_ids[i], &set, NULL);
+		mine += set;
+	}
+	printf("\nKPI targets (mrm kpi): ");
+	if (!mine)
+		printf("mrm's defaults (docs/kpi.md)\n");
+	else
+		printf("%zu from this policy, %zu mrm's default%s (docs/kpi.md)\n", mine, n - mine, n - mine == 1 ? "" : "s");
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; mrm_kpi_ids[i]; i++) {
+			const struct mrm_kpi_info *in = mrm_kpi_info(mrm_kpi_ids[i]);
+			bool set, inherited;
+			const struct mrm_kpi_target *t = mrm_policy_kpi_target(p, in->id, &set, &inherited);
+			char text[64], shown[160];
+
+			mrm_kpi_target_text(t, true, text, sizeof(text));
+			if (in->scale == MRM_KPI_SCALE_PERCENT)
+				snprintf(shown, sizeof(shown), "%s", text);
+			else
+				snprintf(shown, sizeof(shown), "%s %s", text, in->unit);
+			if (!pass) /* the first pass measures the targets' column */
+				width = strlen(shown) > width ? strlen(shown) : width;
+			else if (!mine)
+				printf("  %-31s%s\n", in->id, shown);
+			else
+				printf("  %-31s%-*s  %s\n", in->id, (int)width, shown,
+				       !set ? "mrm's default" : inherited ? "the default policy" : "this policy");
+		}
+}
+
 static void print_policy(const struct mrm_policy *p)
 {
 	printf("policy %s (%s%s)\n", p->name, p->source, p->extends ? ", extends the default" : "");
@@ -122,6 +160,7 @@ static void print_policy(const struct mrm_policy *p)
 		wrap(p->description);
 	for (int i = 0; i < MRM_POLICY_TIERS; i++)
 		print_tier(&p->tiers[i]);
+	print_kpis(p);
 }
 
 static int show(struct cli *c, const char *file)
@@ -158,6 +197,8 @@ static int check(struct cli *c, const char *file)
 			printf("%s %zu control%s at tier %d%s", i ? "," : "", p->tiers[i].ncontrols,
 			       p->tiers[i].ncontrols == 1 ? "" : "s", i + 1,
 			       p->tiers[i].inherited ? " (from the default)" : "");
+		if (p->nkpi_targets)
+			printf(", %zu KPI target%s", p->nkpi_targets, p->nkpi_targets == 1 ? "" : "s");
 		printf("\n");
 	}
 	mrm_policy_free(p);

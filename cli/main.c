@@ -161,12 +161,13 @@ static const struct cli_command commands[] = {
 	  "exit: 0 ok, 1 a gap (controls test), 2 usage (unknown framework), 3 bad policy,\n"
 	  "      4 unknown control\n"
 	  "see docs/controls.md and docs/gates.md" },
-	{ "policy", cmd_policy, "the policy: controls and parameters per tier (built-in or a file)",
+	{ "policy", cmd_policy, "the policy: controls and parameters per tier, KPI targets (built-in or a file)",
 	  "mrm policy show [--policy FILE.yaml] [--json]   (the built-in default without --policy)\n"
 	  "mrm policy check FILE.yaml [--json]              (exit 0 valid, 3 with FILE:LINE:COL: field)\n"
-	  "A policy file replaces the default entirely; with 'extends: default' only the tiers it\n"
-	  "defines. It may tighten the core's rules (review cadence, acceptance authority), not\n"
-	  "loosen them.\n"
+	  "A policy file replaces the default entirely; with 'extends: default' only the tiers and\n"
+	  "KPI targets it defines. It may tighten the core's rules (review cadence, acceptance\n"
+	  "authority), not loosen them. kpis: { ID: { target: \">= 95\" } } sets the targets of\n"
+	  "mrm kpi (percentages in percent); show lists every KPI's target and whose it is.\n"
 	  "see docs/policy.md" },
 	{ "gate", cmd_gate, "evaluate the policy's controls for a model version (CI launch gate)",
 	  "mrm gate ID [--version V] [--policy FILE.yaml] [--junit OUT.xml] [--record] [--json]\n"
@@ -209,8 +210,11 @@ static const struct cli_command commands[] = {
 	  "        (a trend: one column per date, from --from every --every, and --to; default today)\n"
 	  "As of DATE: the state at the end of that day (UTC), replayed from the audit trail;\n"
 	  "periods are the 365 days ending that day. An empty population gives n/a and a reason.\n"
-	  "--policy: the inventory fields each tier requires (default: the built-in policy).\n"
-	  "exit: 0 ok, 2 usage, 3 bad date or policy file\n"
+	  "--policy: the policy's inventory fields per tier and its KPI targets (its kpis:\n"
+	  "section; a KPI it leaves out keeps mrm's default target). Without --policy, the\n"
+	  "built-in default policy, as for mrm gate: mrm's default targets. The footer says\n"
+	  "whose targets they are (a policy's marked *), the JSON target_source per KPI.\n"
+	  "exit: 0 ok (whatever the statuses), 2 usage, 3 bad date or policy file\n"
 	  "see docs/kpi.md" },
 	{ "doc", cmd_doc, "governance documents: model card, risk assessment, validation, acceptance memo, Annex IV",
 	  "mrm doc model-card ID [-o OUT.html|OUT.md] [--register]\n"

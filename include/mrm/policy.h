@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "mrm/error.h"
+#include "mrm/kpi.h"
 
 /* ---- the control catalogue ---------------------------------------------------- */
 
@@ -204,6 +205,14 @@ struct mrm_policy {
 	const char *sha256;      /* of the file's bytes (the built-in text for the default) */
 	const char *extends;     /* "default" or NULL */
 	struct mrm_policy_tier tiers[MRM_POLICY_TIERS]; /* tiers[0] is tier 1 */
+	/*
+	 * The KPI targets the policy sets (kpis:), in mrm_kpi_ids order: the file's, and under
+	 * extends: default the default's for the KPIs the file leaves out (kpi_inherited[i]
+	 * true). A KPI not among them keeps mrm's default target (mrm_kpi_info).
+	 */
+	const struct mrm_kpi_target *kpi_targets;
+	const bool *kpi_inherited;
+	size_t nkpi_targets;
 	const struct mrm_catalog *catalog;              /* the catalogue it was checked against */
 	void *priv;
 };
@@ -232,7 +241,9 @@ int mrm_policy_load(const char *path, struct mrm_policy **out, struct mrm_error 
  * looser than what mrm's core enforces (a review interval longer than
  * mrm_review_cadence_months(tier), an accepting role the core refuses at
  * the tier, an acceptance term longer than MRM_ACCEPTANCE_MAX_DAYS, the
- * owner role among the sign-off roles).
+ * owner role among the sign-off roles); in kpis:, an unknown KPI id (the
+ * message lists them), a KPI without its target, and a target that
+ * mrm_kpi_target_parse refuses (FIELD kpis.ID.target).
  */
 int mrm_policy_parse(const char *name, const char *text, size_t len, struct mrm_policy **out,
 		     struct mrm_error *err);
@@ -265,13 +276,32 @@ enum {
 json_t *mrm_policy_controls_for(const struct mrm_policy *p, int tier, unsigned flags);
 
 /*
+ * Points `o`'s inventory fields, KPI targets and policy identity at `p`'s (as
+ * `mrm kpi --policy` uses them); the rest of `o` is left as it is. `o` is
+ * valid while `p` lives.
+ */
+void mrm_policy_kpi_options(const struct mrm_policy *p, struct mrm_kpi_options *o);
+
+/*
+ * The KPI target `p` uses for KPI `id`, whether it is the policy's
+ * (`*from_policy`; mrm's default otherwise) and, if so, whether it came from
+ * the default policy under extends: default (`*inherited`; either pointer
+ * may be NULL). NULL for an unknown id.
+ */
+const struct mrm_kpi_target *mrm_policy_kpi_target(const struct mrm_policy *p, const char *id,
+						   bool *from_policy, bool *inherited);
+
+/*
  * The effective policy as a new JSON object: name, description, source,
  * sha256, extends, and tiers: { "1": { controls, inventory_fields,
  * evidence: { kind: days }, validation_tests, redteam: { max_success_rate:
  * { category: rate } }, signoff_roles, monitors: { min_active, signals },
  * max_open_findings: { severity: N }, review_interval_months, acceptance:
- * { severity: { roles, max_days } | null } } ... }; sections a tier leaves
- * out are absent, and a severity whose risk may not be accepted is null.
+ * { severity: { roles, max_days } | null } } ... }, kpis: { ID: { target
+ * (as the KPI document gives it: ">= 0.95"), unit, target_source ("policy"
+ * or "default"), inherited (true, only when from the default policy) } } for
+ * every KPI in mrm_kpi_ids order; sections a tier leaves out are absent, and
+ * a severity whose risk may not be accepted is null.
  */
 json_t *mrm_policy_json(const struct mrm_policy *p);
 

@@ -84,11 +84,14 @@ int mrm__doc_annex_data(struct mrm_ctx *ctx, const struct mrm__facts *f, json_t 
  * Hooks to subsystems built on other branches (hooks.c). Each returns
  * MRM_OK with `*out` NULL when the subsystem is not in this build.
  * mrm__hook_gate: the gate result of the model under `policy` (the gate
- * JSON of the CLI contract). mrm__hook_kpis: the KPI document.
+ * JSON of the CLI contract). mrm__hook_kpis: the KPI document as of today
+ * with `policy`'s inventory fields and KPI targets (NULL: the built-in
+ * default policy).
  */
 int mrm__hook_gate(struct mrm_ctx *ctx, const char *model, const struct mrm_policy *policy,
 		   json_t **out, struct mrm_error *err);
-int mrm__hook_kpis(struct mrm_ctx *ctx, json_t **out, struct mrm_error *err);
+int mrm__hook_kpis(struct mrm_ctx *ctx, const struct mrm_policy *policy, json_t **out,
+		   struct mrm_error *err);
 /* Why a hook gave nothing: "the gate is not available in this build". */
 extern const char mrm__hook_gate_missing[];
 extern const char mrm__hook_kpis_missing[];

@@ -1220,75 +1220,268 @@ out:
 
 /* ---- the table of KPIs ------------------------------------------------------------------ */
 
-enum cmp { AT_LEAST, AT_MOST, EXACTLY };
-
 struct kpi_def {
-	const char *id, *title, *unit;
-	enum cmp cmp;
-	double target;
+	struct mrm_kpi_info info;
 	const char *population_of;
 	int (*fn)(struct kctx *k, struct result *r, struct mrm_error *err);
 };
 
+#define PCT MRM_KPI_SCALE_PERCENT
+#define CNT MRM_KPI_SCALE_COUNT
+#define AMT MRM_KPI_SCALE_AMOUNT
+#define DEF(id, title, unit, scale, op, target, population_of, fn) \
+	{ { id, title, unit, scale, { id, MRM_KPI_##op, target } }, population_of, fn }
+
 /* Same order as mrm_kpi_ids. Targets and their reasons: docs/kpi.md. */
 static const struct kpi_def defs[] = {
-	{ "inventory_coverage", "Inventory coverage (required metadata complete)", "ratio", AT_LEAST, 1,
-	  "production models", inventory_coverage },
-	{ "tier1_review_completion", "Tier 1 review completion", "ratio", AT_LEAST, 1,
-	  "tier 1 production models", tier1_review_completion },
-	{ "review_cycle_time_median_days", "Median review cycle time", "days", AT_MOST, 90,
-	  "reviews decided in the window", review_cycle_time },
-	{ "intake_first_pass_rate", "Intake first-pass quality rate", "ratio", AT_LEAST, 0.8,
-	  "reviews opened in the window, intake assessed", intake_first_pass_rate },
-	{ "open_high_findings", "Open high and critical findings", "findings", EXACTLY, 0,
-	  "models in the inventory, not retired", open_high_findings },
-	{ "open_high_findings_age_days", "Median age of open high and critical findings", "days", AT_MOST, 90,
-	  "open high and critical findings", open_high_findings_age },
-	{ "repeat_finding_rate", "Repeat finding rate", "ratio", AT_MOST, 0.1,
-	  "findings raised in the window", repeat_finding_rate },
-	{ "incident_rate", "Incident rate (severity-weighted)", "weighted incidents per model-year",
-	  AT_MOST, 1, "models in production in the window", incident_rate },
-	{ "mttd_hours", "Mean time to detect (onset to detection)", "hours", AT_MOST, 24,
-	  "incidents with onset in the window", mttd_hours },
-	{ "mttr_hours", "Mean time to mitigate (detection to mitigation)", "hours", AT_MOST, 48,
-	  "incidents with onset in the window, mitigated", mttr_hours },
-	{ "monitoring_coverage_tier1", "Monitoring coverage of tier 1", "ratio", AT_LEAST, 1,
-	  "tier 1 production models", monitoring_coverage },
-	{ "alert_false_positive_rate", "Alert false-positive rate", "ratio", AT_MOST, 0.5,
-	  "alerts resolved by then", alert_false_positives },
-	{ "acceptance_completeness", "Risk acceptance documentation completeness", "ratio", AT_LEAST, 1,
-	  "acceptances in force, models not retired", acceptance_completeness },
-	{ "expired_acceptances", "Expired acceptances with findings still open", "acceptances", EXACTLY, 0,
-	  "acceptances not revoked, models not retired", expired_acceptances },
-	{ "overdue_reviews", "Production models overdue for review", "models", EXACTLY, 0,
-	  "production models", overdue_reviews },
+	DEF("inventory_coverage", "Inventory coverage (required metadata complete)", "ratio", PCT, AT_LEAST, 1,
+	    "production models", inventory_coverage),
+	DEF("tier1_review_completion", "Tier 1 review completion", "ratio", PCT, AT_LEAST, 1,
+	    "tier 1 production models", tier1_review_completion),
+	DEF("review_cycle_time_median_days", "Median review cycle time", "days", AMT, AT_MOST, 90,
+	    "reviews decided in the window", review_cycle_time),
+	DEF("intake_first_pass_rate", "Intake first-pass quality rate", "ratio", PCT, AT_LEAST, 0.8,
+	    "reviews opened in the window, intake assessed", intake_first_pass_rate),
+	DEF("open_high_findings", "Open high and critical findings", "findings", CNT, EQUAL, 0,
+	    "models in the inventory, not retired", open_high_findings),
+	DEF("open_high_findings_age_days", "Median age of open high and critical findings", "days", AMT, AT_MOST,
+	    90, "open high and critical findings", open_high_findings_age),
+	DEF("repeat_finding_rate", "Repeat finding rate", "ratio", PCT, AT_MOST, 0.1,
+	    "findings raised in the window", repeat_finding_rate),
+	DEF("incident_rate", "Incident rate (severity-weighted)", "weighted incidents per model-year", AMT,
+	    AT_MOST, 1, "models in production in the window", incident_rate),
+	DEF("mttd_hours", "Mean time to detect (onset to detection)", "hours", AMT, AT_MOST, 24,
+	    "incidents with onset in the window", mttd_hours),
+	DEF("mttr_hours", "Mean time to mitigate (detection to mitigation)", "hours", AMT, AT_MOST, 48,
+	    "incidents with onset in the window, mitigated", mttr_hours),
+	DEF("monitoring_coverage_tier1", "Monitoring coverage of tier 1", "ratio", PCT, AT_LEAST, 1,
+	    "tier 1 production models", monitoring_coverage),
+	DEF("alert_false_positive_rate", "Alert false-positive rate", "ratio", PCT, AT_MOST, 0.5,
+	    "alerts resolved by then", alert_false_positives),
+	DEF("acceptance_completeness", "Risk acceptance documentation completeness", "ratio", PCT, AT_LEAST, 1,
+	    "acceptances in force, models not retired", acceptance_completeness),
+	DEF("expired_acceptances", "Expired acceptances with findings still open", "acceptances", CNT, EQUAL, 0,
+	    "acceptances not revoked, models not retired", expired_acceptances),
+	DEF("overdue_reviews", "Production models overdue for review", "models", CNT, EQUAL, 0,
+	    "production models", overdue_reviews),
 };
 
-static void target_text(const struct kpi_def *d, char *buf, size_t cap)
+#undef DEF
+#undef PCT
+#undef CNT
+#undef AMT
+
+#define NDEFS (sizeof(defs) / sizeof(defs[0]))
+_Static_assert(NDEFS == MRM_KPI_COUNT, "MRM_KPI_COUNT is the number of KPIs");
+
+static const struct kpi_def *def_of(const char *id)
 {
-	static const char *const ops[] = { ">=", "<=", "=" };
-	snprintf(buf, cap, "%s %g", ops[d->cmp], d->target);
+	for (size_t i = 0; id && i < NDEFS; i++)
+		if (!strcmp(defs[i].info.id, id))
+			return &defs[i];
+	return NULL;
 }
 
-static const char *status_of(const struct kpi_def *d, json_t *value)
+const struct mrm_kpi_info *mrm_kpi_info(const char *id)
 {
-	double v;
+	const struct kpi_def *d = def_of(id);
+	return d ? &d->info : NULL;
+}
 
-	if (!json_is_number(value))
-		return "n/a";
-	v = json_number_value(value);
-	switch (d->cmp) {
-	case AT_LEAST: return v >= d->target - 1e-12 ? "met" : "not met";
-	case AT_MOST: return v <= d->target + 1e-12 ? "met" : "not met";
-	default: return fabs(v - d->target) <= 1e-12 ? "met" : "not met";
+/* ---- targets ----------------------------------------------------------------------------- */
+
+static const char *const op_texts[] = { ">=", "<=", "=", ">", "<" };
+
+/* The largest number a target may hold: no KPI reaches it, and it prints exactly. */
+#define TARGET_MAX 1e9
+
+/* "a percentage (0 to 100)", "a count of findings (0 or more)", "in hours (0 or more)". */
+static const char *scale_text(const struct mrm_kpi_info *in, bool range, char *buf, size_t cap)
+{
+	switch (in->scale) {
+	case MRM_KPI_SCALE_PERCENT: snprintf(buf, cap, "a percentage%s", range ? " (0 to 100)" : ""); break;
+	case MRM_KPI_SCALE_COUNT: snprintf(buf, cap, "a count of %s%s", in->unit, range ? " (0 or more)" : ""); break;
+	default: snprintf(buf, cap, "in %s%s", in->unit, range ? " (0 or more)" : ""); break;
 	}
+	return buf;
+}
+
+int mrm_kpi_target_parse(const char *id, const char *text, struct mrm_kpi_target *out,
+			 struct mrm_error *err)
+{
+	const struct mrm_kpi_info *in = mrm_kpi_info(id);
+	const char *s = text ? text : "", *op, *num, *p;
+	char ids[512], what[96];
+	size_t oplen, numlen;
+	bool pct = false, whole = true;
+	double v;
+	int o = -1;
+
+	if (!in) {
+		size_t len = 0;
+		ids[0] = '\0';
+		for (size_t i = 0; i < NDEFS && len + 1 < sizeof(ids); i++) {
+			int n = snprintf(ids + len, sizeof(ids) - len, "%s%s", i ? ", " : "", defs[i].info.id);
+			len = n < 0 || len + (size_t)n >= sizeof(ids) ? sizeof(ids) - 1 : len + (size_t)n;
+		}
+		return mrm_error_set(err, MRM_EINPUT, "unknown KPI '%.64s' (expected one of: %s)", id ? id : "", ids);
+	}
+	scale_text(in, true, what, sizeof(what));
+	while (*s == ' ' || *s == '\t')
+		s++;
+	op = s;
+	oplen = strspn(s, "<>=!");
+	if (!oplen)
+		return mrm_error_set(err, MRM_EINPUT,
+				     "'%.64s' has no operator (expected >=, <=, =, > or < and a number, e.g. \">= 95\")",
+				     text ? text : "");
+	for (int i = 0; i < 5; i++)
+		if (strlen(op_texts[i]) == oplen && !strncmp(op, op_texts[i], oplen))
+			o = i;
+	if (o < 0)
+		return mrm_error_set(err, MRM_EINPUT, "unknown operator '%.*s' in '%.64s' (expected >=, <=, =, > or <)",
+				     (int)oplen, op, text);
+	s += oplen;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!*s)
+		return mrm_error_set(err, MRM_EINPUT, "'%.64s' has no number (e.g. \"%s 95\")", text, op_texts[o]);
+	/* -?[0-9]+(\.[0-9]+)? then an optional % and spaces, nothing else */
+	num = p = s;
+	if (*p == '-')
+		p++;
+	if (!isdigit((unsigned char)*p))
+		goto nan;
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (*p == '.') {
+		if (!isdigit((unsigned char)p[1]))
+			goto nan;
+		for (p++; isdigit((unsigned char)*p); p++)
+			if (*p != '0')
+				whole = false;
+	}
+	numlen = (size_t)(p - num);
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '%') {
+		pct = true;
+		for (p++; *p == ' ' || *p == '\t'; p++)
+			;
+	}
+	if (*p)
+		goto nan;
+	{
+		char buf[64];
+		if (numlen >= sizeof(buf))
+			return mrm_error_set(err, MRM_EINPUT, "'%.*s' is too large (at most %.0f)", (int)(numlen < 64 ? numlen : 64), num,
+					     TARGET_MAX);
+		memcpy(buf, num, numlen);
+		buf[numlen] = '\0';
+		v = strtod(buf, NULL);
+	}
+	if (pct && in->scale != MRM_KPI_SCALE_PERCENT)
+		return mrm_error_set(err, MRM_EINPUT, "'%.64s': %s is not a percentage, it is %s (drop the %%)", text,
+				     in->id, scale_text(in, false, what, sizeof(what)));
+	if (v < 0)
+		return mrm_error_set(err, MRM_EINPUT, "%.*s is negative: %s is %s", (int)numlen, num, in->id, what);
+	if (v > TARGET_MAX)
+		return mrm_error_set(err, MRM_EINPUT, "%.*s is too large (at most %.0f)", (int)numlen, num, TARGET_MAX);
+	if (in->scale == MRM_KPI_SCALE_PERCENT) {
+		if (v > 100)
+			return mrm_error_set(err, MRM_EINPUT, "%.*s is above 100: %s is %s", (int)numlen, num, in->id, what);
+		if (!pct && v > 0 && v <= 1)
+			return mrm_error_set(err, MRM_EINPUT,
+					     "'%.64s' is ambiguous: %s is a percentage, written 0 to 100 (write \"%s "
+					     "%.10g\" for %.10g %%, or \"%s %.*s%%\" if you mean %.*s %%)",
+					     text, in->id, op_texts[o], v * 100, v * 100, op_texts[o], (int)numlen, num,
+					     (int)numlen, num);
+		if (o == MRM_KPI_ABOVE && v >= 100)
+			return mrm_error_set(err, MRM_EINPUT, "'%.64s' can never be met: %s is at most 100 %%", text, in->id);
+	}
+	if (in->scale == MRM_KPI_SCALE_COUNT && !whole)
+		return mrm_error_set(err, MRM_EINPUT, "%.*s is not a whole number: %s is %s", (int)numlen, num, in->id,
+				     what);
+	if (o == MRM_KPI_BELOW && v <= 0)
+		return mrm_error_set(err, MRM_EINPUT, "'%.64s' can never be met: %s is never negative", text, in->id);
+	out->kpi = in->id;
+	out->op = (enum mrm_kpi_op)o;
+	out->value = in->scale == MRM_KPI_SCALE_PERCENT ? v / 100 : v;
+	return MRM_OK;
+nan:
+	return mrm_error_set(err, MRM_EINPUT, "'%.64s' is not a number (in '%.64s'; expected e.g. \"%s 95\")", s, text,
+			     op_texts[o]);
+}
+
+/* `x` with at most `digits` significant digits, no trailing zeros, never "-0". */
+static const char *short_number(double x, int digits, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%.*g", digits, x == 0 ? 0 : x);
+	return buf;
+}
+
+const char *mrm_kpi_target_text(const struct mrm_kpi_target *t, bool percent, char *buf, size_t cap)
+{
+	const struct mrm_kpi_info *in = mrm_kpi_info(t->kpi);
+	const char *op = (unsigned)t->op < 5 ? op_texts[t->op] : "?";
+	char n[48];
+
+	if (percent && in && in->scale == MRM_KPI_SCALE_PERCENT)
+		snprintf(buf, cap, "%s %s%%", op, short_number(t->value * 100, 10, n, sizeof(n)));
+	else
+		snprintf(buf, cap, "%s %s", op, short_number(t->value, 15, n, sizeof(n)));
+	return buf;
+}
+
+bool mrm_kpi_target_met(const struct mrm_kpi_target *t, double v)
+{
+	switch (t->op) {
+	case MRM_KPI_AT_LEAST: return v >= t->value - 1e-12;
+	case MRM_KPI_AT_MOST: return v <= t->value + 1e-12;
+	case MRM_KPI_ABOVE: return v > t->value + 1e-12;
+	case MRM_KPI_BELOW: return v < t->value - 1e-12;
+	default: return fabs(v - t->value) <= 1e-12;
+	}
+}
+
+/* The target of KPI `d`: the caller's when it gives one (`*from_policy` true), else mrm's default. */
+static const struct mrm_kpi_target *target_of(const struct mrm_kpi_options *o, const struct kpi_def *d,
+					      bool *from_policy)
+{
+	*from_policy = false;
+	for (size_t i = 0; o && i < o->ntargets; i++)
+		if (!strcmp(o->targets[i].kpi, d->info.id)) {
+			*from_policy = true;
+			return &o->targets[i];
+		}
+	return &d->info.target;
+}
+
+/* The caller's targets: known KPIs, each once, finite values. */
+static int check_targets(const struct mrm_kpi_options *o, struct mrm_error *err)
+{
+	for (size_t i = 0; o && i < o->ntargets; i++) {
+		const struct mrm_kpi_target *t = &o->targets[i];
+		if (!t->kpi || !def_of(t->kpi))
+			return mrm_error_set(err, MRM_EINPUT, "a KPI target names an unknown KPI '%.64s'",
+					     t->kpi ? t->kpi : "");
+		if (!isfinite(t->value) || (unsigned)t->op > MRM_KPI_BELOW)
+			return mrm_error_set(err, MRM_EINPUT, "the target of KPI %s is not an operator and a number",
+					     t->kpi);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(o->targets[j].kpi, t->kpi))
+				return mrm_error_set(err, MRM_EINPUT, "KPI %s has two targets", t->kpi);
+	}
+	return MRM_OK;
 }
 
 static int one(struct kctx *k, const struct kpi_def *d, json_t *kpis, struct mrm_error *err)
 {
 	struct result r = { .value = NULL, .details = json_object() };
-	const char *key;
-	char target[32];
+	const struct mrm_kpi_target *t;
+	const char *key, *status;
+	bool from_policy;
+	char target[64];
 	json_t *kpi, *v;
 	int rc;
 
@@ -1303,16 +1496,18 @@ static int one(struct kctx *k, const struct kpi_def *d, json_t *kpis, struct mrm
 	}
 	if (!r.value && !r.reason[0])
 		snprintf(r.reason, sizeof(r.reason), "empty population on %s", k->date);
-	target_text(d, target, sizeof(target));
-	kpi = json_pack("{s:s,s:o,s:s,s:s,s:s,s:I,s:s}", "title", d->title, "value",
-			r.value ? json_incref(r.value) : json_null(), "unit", d->unit, "target", target, "status",
-			status_of(d, r.value), "population", (json_int_t)r.population, "population_of",
-			d->population_of);
+	t = target_of(k->o, d, &from_policy);
+	mrm_kpi_target_text(t, false, target, sizeof(target));
+	status = !json_is_number(r.value) ? "n/a" : mrm_kpi_target_met(t, json_number_value(r.value)) ? "met" : "not met";
+	kpi = json_pack("{s:s,s:o,s:s,s:s,s:s,s:s,s:I,s:s}", "title", d->info.title, "value",
+			r.value ? json_incref(r.value) : json_null(), "unit", d->info.unit, "target", target,
+			"target_source", from_policy ? "policy" : "default", "status", status, "population",
+			(json_int_t)r.population, "population_of", d->population_of);
 	if (!r.value)
 		json_object_set_new(kpi, "reason", json_string(r.reason));
 	json_object_foreach(r.details, key, v)
 		json_object_set(kpi, key, v);
-	json_object_set_new(kpis, d->id, kpi);
+	json_object_set_new(kpis, d->info.id, kpi);
 	json_decref(r.value);
 	json_decref(r.details);
 	return MRM_OK;
@@ -1322,17 +1517,21 @@ int mrm_kpi_compute(struct mrm_ctx *ctx, const struct mrm_kpi_options *o, json_t
 		    struct mrm_error *err)
 {
 	struct kctx k;
-	json_t *kpis = json_object();
+	json_t *kpis = json_object(), *policy = NULL;
 	int rc;
 
 	*out = NULL;
-	if ((rc = kctx_init(&k, ctx, o, err)))
+	memset(&k, 0, sizeof(k));
+	if ((rc = check_targets(o, err)) || (rc = kctx_init(&k, ctx, o, err)))
 		goto out;
-	for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++)
+	for (size_t i = 0; i < NDEFS; i++)
 		if ((rc = one(&k, &defs[i], kpis, err)))
 			goto out;
-	*out = json_pack("{s:s,s:{s:s,s:s},s:O}", "as_of", k.date, "window", "from", k.wfrom, "to", k.date,
-			 "kpis", kpis);
+	if (o && o->policy_name)
+		policy = json_pack("{s:s,s:s?,s:s?}", "name", o->policy_name, "source", o->policy_source, "sha256",
+				   o->policy_sha256);
+	*out = json_pack("{s:s,s:{s:s,s:s},s:o,s:O}", "as_of", k.date, "window", "from", k.wfrom, "to", k.date,
+			 "policy", policy ? policy : json_null(), "kpis", kpis);
 out:
 	kctx_release(&k);
 	json_decref(kpis);
@@ -1438,9 +1637,10 @@ int mrm_kpi_trend(struct mrm_ctx *ctx, const struct mrm_kpi_options *o, const ch
 			goto out;
 		json_array_append_new(series, doc);
 	}
-	*out = json_pack("{s:s,s:s,s:s,s:O,s:O}", "from", json_string_value(json_array_get(dates, 0)), "to",
+	*out = json_pack("{s:s,s:s,s:s,s:O,s:O,s:O}", "from", json_string_value(json_array_get(dates, 0)), "to",
 			 json_string_value(json_array_get(dates, json_array_size(dates) - 1)), "every", every,
-			 "dates", dates, "series", series);
+			 "policy", json_object_get(json_array_get(series, 0), "policy"), "dates", dates, "series",
+			 series);
 out:
 	json_decref(dates);
 	json_decref(series);

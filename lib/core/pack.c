@@ -560,7 +560,7 @@ int mrm_pack_write(struct mrm_ctx *ctx, const char *model, const struct mrm_pack
 		policy = own;
 	}
 	/* The hooks may open transactions of their own: ask them before ours. */
-	if ((rc = mrm__hook_gate(ctx, model, policy, &gate, err)) || (rc = mrm__hook_kpis(ctx, &kpis, err)))
+	if ((rc = mrm__hook_gate(ctx, model, policy, &gate, err)) || (rc = mrm__hook_kpis(ctx, policy, &kpis, err)))
 		goto out;
 	/* One read transaction: documents, events and head are one snapshot. */
 	if ((rc = mrm_store_exec(ctx->store, "BEGIN", err)))

@@ -19,6 +19,15 @@ extern const size_t mrm__policy_controls_yaml_len;
 extern const char mrm__policy_default_yaml[];
 extern const size_t mrm__policy_default_yaml_len;
 
+/*
+ * mrm_policy_parse, with `base_text` (named `base_name` in messages) as the policy that
+ * `extends: default` extends instead of the built-in default; NULL: the built-in. For
+ * tests of inheritance.
+ */
+struct mrm_policy;
+int mrm__policy_parse_over(const char *name, const char *text, size_t len, const char *base_name,
+			   const char *base_text, size_t base_len, struct mrm_policy **out, struct mrm_error *err);
+
 /* ---- arena: many small allocations freed at once ---------------------------- */
 
 struct mrm__arena {

@@ -29,7 +29,7 @@ const char *const mrm_policy_inventory_fields[] = {
 	"deployment", "vendor", NULL,
 };
 
-static const char *const root_keys[] = { "name", "description", "version", "extends", "tiers", NULL };
+static const char *const root_keys[] = { "name", "description", "version", "extends", "tiers", "kpis", NULL };
 static const char *const tier_keys[] = {
 	"controls", "inventory_fields", "evidence", "validation_tests", "redteam", "signoff_roles",
 	"monitors", "max_open_findings", "review_interval_months", "acceptance", NULL,
@@ -46,6 +46,8 @@ struct priv {
 };
 
 struct reader {
+	const char *base_name, *base_text; /* what extends: default reads; NULL: the built-in */
+	size_t base_len;
 	struct mrm__ydoc d;
 	struct mrm__arena *arena;
 	struct mrm_policy *p;
@@ -573,6 +575,78 @@ static int read_tiers(struct reader *r, yaml_node_t *v, bool extends)
 	return MRM_OK;
 }
 
+/* ---- KPI targets -------------------------------------------------------------------- */
+
+/*
+ * kpis: { ID: { target: "OP N" } }, in mrm_kpi_ids order, with the default's targets for
+ * the KPIs left out under extends: default. Without a kpis: section, only those.
+ */
+static int read_kpis(struct reader *r, yaml_node_t *v)
+{
+	static const char *const keys[] = { "target", NULL };
+	const struct mrm_policy *base = ((struct priv *)r->p->priv)->base;
+	struct mrm_kpi_target *targets;
+	bool *inherited;
+	size_t n = 0;
+	int rc;
+
+	if (v) {
+		if ((rc = mrm__ymap(&r->d, v, "kpis", NULL)))
+			return rc;
+		if (v->data.mapping.pairs.top == v->data.mapping.pairs.start)
+			return mrm__yerr(&r->d, v, "kpis",
+					 "needs at least one KPI with its target (leave kpis out to keep mrm's "
+					 "default targets)");
+	}
+	if (!(targets = mrm__arena_alloc(r->arena, MRM_KPI_COUNT * sizeof(*targets))) ||
+	    !(inherited = mrm__arena_alloc(r->arena, MRM_KPI_COUNT * sizeof(*inherited))))
+		return oom(r);
+	/* every key first, so that an unknown id is reported before a bad target of a later one */
+	for (yaml_node_pair_t *p = v ? v->data.mapping.pairs.start : NULL; v && p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *key = yaml_document_get_node(&r->d.doc, p->key);
+		if (!mrm_kpi_info(mrm__ytext(key))) {
+			char list[512];
+			return mrm__yerr(&r->d, key, "kpis", "unknown KPI '%.64s' (expected one of: %s)", mrm__ytext(key),
+					 mrm__joined(mrm_kpi_ids, list, sizeof(list)));
+		}
+	}
+	for (size_t i = 0; mrm_kpi_ids[i] && i < MRM_KPI_COUNT; i++) {
+		const char *id = mrm_kpi_ids[i];
+		yaml_node_t *one = v ? mrm__yget(&r->d, v, id) : NULL, *t;
+		char field[96], where[112];
+		const char *text;
+
+		if (!one) {
+			for (size_t j = 0; base && j < base->nkpi_targets; j++)
+				if (!strcmp(base->kpi_targets[j].kpi, id)) {
+					targets[n] = base->kpi_targets[j];
+					inherited[n++] = true;
+				}
+			continue;
+		}
+		snprintf(field, sizeof(field), "kpis.%s", id);
+		if ((rc = mrm__ymap(&r->d, one, field, keys)))
+			return rc;
+		if (!(t = mrm__yget(&r->d, one, "target")))
+			return mrm__yerr(&r->d, one, field,
+					 "missing 'target' (an operator and a number in the KPI's unit, e.g. "
+					 "target: \">= 95\")");
+		snprintf(where, sizeof(where), "%s.target", field);
+		if ((rc = mrm__ystr(&r->d, t, where, &text)))
+			return rc;
+		{
+			struct mrm_error perr = { 0 };
+			if (mrm_kpi_target_parse(id, text, &targets[n], &perr))
+				return mrm__yerr(&r->d, t, where, "%s", perr.msg);
+		}
+		inherited[n++] = false;
+	}
+	r->p->kpi_targets = targets;
+	r->p->kpi_inherited = inherited;
+	r->p->nkpi_targets = n;
+	return MRM_OK;
+}
+
 static int read_root(struct reader *r)
 {
 	yaml_node_t *root = mrm__yroot(&r->d), *v;
@@ -597,18 +671,27 @@ static int read_root(struct reader *r)
 		if (strcmp(s, "default"))
 			return mrm__yerr(&r->d, v, "extends", "unknown policy '%.64s' to extend (only 'default')", s);
 		r->p->extends = "default";
-		if ((rc = mrm_policy_default(&pv->base, r->d.err)))
+		rc = r->base_text ? mrm_policy_parse(r->base_name, r->base_text, r->base_len, &pv->base, r->d.err)
+				  : mrm_policy_default(&pv->base, r->d.err);
+		if (rc)
 			return rc;
 	}
-	if (!(v = mrm__yget(&r->d, root, "tiers")))
+	/* under extends: default a file may set only KPI targets: every tier is the default's */
+	if (!(v = mrm__yget(&r->d, root, "tiers")) && !r->p->extends)
 		return mrm__yerr(&r->d, root, NULL, "missing 'tiers' (the rules of tiers 1, 2 and 3)");
-	return read_tiers(r, v, r->p->extends != NULL);
+	if (v && (rc = read_tiers(r, v, r->p->extends != NULL)))
+		return rc;
+	for (int i = 0; !v && i < MRM_POLICY_TIERS; i++) {
+		r->p->tiers[i] = pv->base->tiers[i];
+		r->p->tiers[i].inherited = true;
+	}
+	return read_kpis(r, mrm__yget(&r->d, root, "kpis"));
 }
 
-int mrm_policy_parse(const char *name, const char *text, size_t len, struct mrm_policy **out,
-		     struct mrm_error *err)
+int mrm__policy_parse_over(const char *name, const char *text, size_t len, const char *base_name,
+			   const char *base_text, size_t base_len, struct mrm_policy **out, struct mrm_error *err)
 {
-	struct reader r = { 0 };
+	struct reader r = { .base_name = base_name, .base_text = base_text, .base_len = base_len };
 	struct priv *pv;
 	char hex[MRM_SHA256_HEX];
 	int rc;
@@ -640,6 +723,12 @@ out:
 	}
 	*out = r.p;
 	return MRM_OK;
+}
+
+int mrm_policy_parse(const char *name, const char *text, size_t len, struct mrm_policy **out,
+		     struct mrm_error *err)
+{
+	return mrm__policy_parse_over(name, text, len, NULL, NULL, 0, out, err);
 }
 
 int mrm_policy_default(struct mrm_policy **out, struct mrm_error *err)
@@ -848,6 +937,57 @@ static json_t *tier_json(const struct mrm_policy_tier *t)
 	return o;
 }
 
+const struct mrm_kpi_target *mrm_policy_kpi_target(const struct mrm_policy *p, const char *id,
+						   bool *from_policy, bool *inherited)
+{
+	const struct mrm_kpi_info *in = mrm_kpi_info(id);
+
+	if (from_policy)
+		*from_policy = false;
+	if (inherited)
+		*inherited = false;
+	if (!in)
+		return NULL;
+	for (size_t i = 0; i < p->nkpi_targets; i++)
+		if (!strcmp(p->kpi_targets[i].kpi, id)) {
+			if (from_policy)
+				*from_policy = true;
+			if (inherited)
+				*inherited = p->kpi_inherited[i];
+			return &p->kpi_targets[i];
+		}
+	return &in->target;
+}
+
+void mrm_policy_kpi_options(const struct mrm_policy *p, struct mrm_kpi_options *o)
+{
+	for (int t = 0; t < MRM_KPI_TIERS && t < MRM_POLICY_TIERS; t++)
+		o->inventory_fields[t] = p->tiers[t].has_inventory_fields ? p->tiers[t].inventory_fields : NULL;
+	o->targets = p->kpi_targets;
+	o->ntargets = p->nkpi_targets;
+	o->policy_name = p->name;
+	o->policy_source = p->source;
+	o->policy_sha256 = p->sha256;
+}
+
+static json_t *kpis_json(const struct mrm_policy *p)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; mrm_kpi_ids[i]; i++) {
+		bool mine, inherited;
+		const struct mrm_kpi_target *t = mrm_policy_kpi_target(p, mrm_kpi_ids[i], &mine, &inherited);
+		char text[64];
+		json_t *k = json_pack("{s:s,s:s,s:s}", "target", mrm_kpi_target_text(t, false, text, sizeof(text)),
+				      "unit", mrm_kpi_info(mrm_kpi_ids[i])->unit, "target_source",
+				      mine ? "policy" : "default");
+		if (inherited)
+			json_object_set_new(k, "inherited", json_true());
+		json_object_set_new(o, mrm_kpi_ids[i], k);
+	}
+	return o;
+}
+
 json_t *mrm_policy_json(const struct mrm_policy *p)
 {
 	json_t *o = json_object(), *tiers = json_object();
@@ -860,5 +1000,6 @@ json_t *mrm_policy_json(const struct mrm_policy *p)
 	for (int i = 0; i < MRM_POLICY_TIERS; i++)
 		json_object_set_new(tiers, tier_names[i], tier_json(&p->tiers[i]));
 	json_object_set_new(o, "tiers", tiers);
+	json_object_set_new(o, "kpis", kpis_json(p));
 	return o;
 }

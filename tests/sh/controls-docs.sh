@@ -47,19 +47,20 @@ print(" ".join(sorted(n for n in need if n not in doc)))
 [ -z "$missing" ] && ok "docs/policy.md names every default control and tier field" ||
 	notok "docs/policy.md misses: $missing"
 
-# Every ```yaml block of docs/policy.md that starts with "name:" is a complete policy.
+# Every ```yaml block of docs/policy.md (and docs/kpi.md) that starts with "name:" is a complete policy.
 $py -c '
 import re, sys
-doc = open(sys.argv[1]).read()
 n = 0
-for block in re.findall(r"```yaml\n(.*?)```", doc, re.S):
-    if block.startswith("name:"):
-        n += 1
-        open("%s/example-%d.yaml" % (sys.argv[2], n), "w").write(block)
+for path in sys.argv[3:]:
+    for block in re.findall(r"```yaml\n(.*?)```", open(path).read(), re.S):
+        if block.startswith("name:"):
+            n += 1
+            open("%s/example-%d.yaml" % (sys.argv[2], n), "w").write(block)
 print(n)
-' "$policy" "$work" >"$work/count"
+' "$policy" "$work" "$policy" "$MRM_TOP/docs/kpi.md" >"$work/count"
 n=$(cat "$work/count")
-[ "$n" -ge 2 ] && ok "docs/policy.md has $n complete example policies" || notok "docs/policy.md has $n example policies"
+[ "$n" -ge 4 ] && ok "docs/policy.md and docs/kpi.md have $n complete example policies" ||
+	notok "docs/policy.md and docs/kpi.md have $n example policies"
 for f in "$work"/example-*.yaml; do
 	[ -f "$f" ] || continue
 	if out=$("$MRM" policy check "$f" 2>&1); then

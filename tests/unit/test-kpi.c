@@ -770,6 +770,236 @@ static void trend(void **state)
 	assert_null(out);
 }
 
+/* ---- targets -------------------------------------------------------------------------------- */
+
+/* Parses `text` as a target of `id`, which must succeed with `op` and `value` (JSON units). */
+static void target_ok(const char *id, const char *text, enum mrm_kpi_op op, double value)
+{
+	struct mrm_kpi_target t = { 0 };
+	struct mrm_error err = { 0 };
+
+	if (mrm_kpi_target_parse(id, text, &t, &err))
+		fail_msg("%s '%s': %s", id, text, err.msg);
+	assert_string_equal(t.kpi, id);
+	assert_ptr_equal(t.kpi, mrm_kpi_info(id)->id); /* the static id */
+	assert_int_equal(t.op, op);
+	assert_float_equal(t.value, value, 1e-15);
+}
+
+/* Expects `text` refused as a target of `id` with MRM_EINPUT and `msg` in the message. */
+static void target_fails(const char *id, const char *text, const char *msg)
+{
+	struct mrm_kpi_target t = { .kpi = "untouched" };
+	struct mrm_error err = { 0 };
+
+	assert_int_equal(mrm_kpi_target_parse(id, text, &t, &err), MRM_EINPUT);
+	if (!strstr(err.msg, msg))
+		fail_msg("%s '%s': '%s' lacks '%s'", id, text ? text : "(null)", err.msg, msg);
+	assert_string_equal(t.kpi, "untouched");
+}
+
+static void target_parsing(void **state)
+{
+	struct mrm_kpi_target t;
+	char buf[64];
+
+	(void)state;
+	/* the table: every id known, its default target its own, the texts the JSON has always had */
+	{
+		static const char *const want[] = { ">= 1", ">= 1", "<= 90", ">= 0.8", "= 0", "<= 90", "<= 0.1",
+						    "<= 1", "<= 24", "<= 48", ">= 1", "<= 0.5", ">= 1", "= 0", "= 0" };
+		size_t n = 0;
+		for (; mrm_kpi_ids[n]; n++) {
+			const struct mrm_kpi_info *in = mrm_kpi_info(mrm_kpi_ids[n]);
+			assert_non_null(in);
+			assert_string_equal(in->id, mrm_kpi_ids[n]);
+			assert_string_equal(in->target.kpi, in->id);
+			assert_string_equal(mrm_kpi_target_text(&in->target, false, buf, sizeof(buf)), want[n]);
+			assert_int_equal(in->scale == MRM_KPI_SCALE_PERCENT, !strcmp(in->unit, "ratio"));
+		}
+		assert_int_equal(n, MRM_KPI_COUNT);
+		assert_null(mrm_kpi_info("mttr"));
+		assert_null(mrm_kpi_info(NULL));
+	}
+	/* percentages in percent, "%" optional, spaces anywhere between the parts */
+	target_ok("inventory_coverage", ">= 95", MRM_KPI_AT_LEAST, 0.95);
+	target_ok("inventory_coverage", ">=95%", MRM_KPI_AT_LEAST, 0.95);
+	target_ok("inventory_coverage", "  >=  95.5 %  ", MRM_KPI_AT_LEAST, 0.955);
+	target_ok("inventory_coverage", ">= 0.5%", MRM_KPI_AT_LEAST, 0.005);
+	target_ok("inventory_coverage", ">= 1%", MRM_KPI_AT_LEAST, 0.01);
+	target_ok("inventory_coverage", "= 100", MRM_KPI_EQUAL, 1);
+	target_ok("alert_false_positive_rate", "< 25", MRM_KPI_BELOW, 0.25);
+	target_ok("intake_first_pass_rate", "> 75", MRM_KPI_ABOVE, 0.75);
+	target_ok("repeat_finding_rate", "<= 0", MRM_KPI_AT_MOST, 0);
+	target_ok("repeat_finding_rate", "<= 100", MRM_KPI_AT_MOST, 1);
+	/* amounts and counts as they are */
+	target_ok("mttr_hours", "<= 72", MRM_KPI_AT_MOST, 72);
+	target_ok("mttd_hours", "<=0.5", MRM_KPI_AT_MOST, 0.5);
+	target_ok("incident_rate", "<= 0.25", MRM_KPI_AT_MOST, 0.25);
+	target_ok("review_cycle_time_median_days", "< 60", MRM_KPI_BELOW, 60);
+	target_ok("open_high_findings", "<= 2", MRM_KPI_AT_MOST, 2);
+	target_ok("overdue_reviews", "<= 2.0", MRM_KPI_AT_MOST, 2);
+	target_ok("expired_acceptances", "= 0", MRM_KPI_EQUAL, 0);
+	target_ok("overdue_reviews", "< 1", MRM_KPI_BELOW, 1);
+	target_ok("mttr_hours", "<= 1000000000", MRM_KPI_AT_MOST, 1e9);
+
+	/* malformed */
+	target_fails("no_such_kpi", ">= 1", "unknown KPI 'no_such_kpi' (expected one of: inventory_coverage, "
+					    "tier1_review_completion, review_cycle_time_median_days");
+	target_fails("no_such_kpi", ">= 1", "expired_acceptances, overdue_reviews)");
+	target_fails("inventory_coverage", "95", "'95' has no operator (expected >=, <=, =, > or <");
+	target_fails("inventory_coverage", "", "'' has no operator");
+	target_fails("inventory_coverage", NULL, "'' has no operator");
+	target_fails("inventory_coverage", "=> 95", "unknown operator '=>' in '=> 95'");
+	target_fails("inventory_coverage", "== 95", "unknown operator '=='");
+	target_fails("inventory_coverage", "!= 95", "unknown operator '!='");
+	target_fails("inventory_coverage", ">=", "'>=' has no number");
+	target_fails("inventory_coverage", ">=   ", "has no number");
+	target_fails("inventory_coverage", ">= abc", "'abc' is not a number (in '>= abc'");
+	target_fails("inventory_coverage", ">= 9e1", "'9e1' is not a number");
+	target_fails("inventory_coverage", ">= inf", "'inf' is not a number");
+	target_fails("inventory_coverage", ">= nan", "'nan' is not a number");
+	target_fails("inventory_coverage", ">= .5", "'.5' is not a number");
+	target_fails("inventory_coverage", ">= 5.", "'5.' is not a number");
+	target_fails("inventory_coverage", ">= +5", "'+5' is not a number");
+	target_fails("inventory_coverage", ">= 95 %x", "'95 %x' is not a number");
+	target_fails("inventory_coverage", ">= 95 and more", "is not a number");
+	target_fails("inventory_coverage", ">= 0x10", "'0x10' is not a number");
+	/* outside the unit's range */
+	target_fails("inventory_coverage", ">= 100.5", "100.5 is above 100: inventory_coverage is a percentage (0 to 100)");
+	target_fails("inventory_coverage", ">= -5%", "-5 is negative: inventory_coverage is a percentage (0 to 100)");
+	target_fails("mttr_hours", "<= -1", "-1 is negative: mttr_hours is in hours (0 or more)");
+	target_fails("open_high_findings", "<= -1", "-1 is negative: open_high_findings is a count of findings (0 or more)");
+	target_fails("open_high_findings", "<= 1.5", "1.5 is not a whole number: open_high_findings is a count of findings");
+	target_fails("mttr_hours", "<= 1000000000.5", "1000000000.5 is too large (at most 1000000000)");
+	target_fails("mttr_hours", "<= 123456789012345678901234567890123456789012345678901234567890123456789",
+		     "is too large");
+	target_fails("mttr_hours", "<= 72%", "'<= 72%': mttr_hours is not a percentage, it is in hours (drop the %)");
+	target_fails("overdue_reviews", "= 0%", "overdue_reviews is not a percentage, it is a count of models");
+	/* a ratio where a percentage is expected: ambiguous, with both readings offered */
+	target_fails("inventory_coverage", ">= 1", "'>= 1' is ambiguous: inventory_coverage is a percentage, written 0 "
+						   "to 100 (write \">= 100\" for 100 %, or \">= 1%\" if you mean 1 %)");
+	target_fails("intake_first_pass_rate", ">= 0.8", "(write \">= 80\" for 80 %, or \">= 0.8%\"");
+	/* targets no value can meet */
+	target_fails("inventory_coverage", "> 100", "'> 100' can never be met: inventory_coverage is at most 100 %");
+	target_fails("mttr_hours", "< 0", "'< 0' can never be met: mttr_hours is never negative");
+	target_fails("open_high_findings", "< 0", "can never be met");
+
+	/* the texts: as the KPI document gives them, and as a policy writes them */
+	mrm_kpi_target_parse("inventory_coverage", ">= 95.5", &t, NULL);
+	assert_string_equal(mrm_kpi_target_text(&t, false, buf, sizeof(buf)), ">= 0.955");
+	assert_string_equal(mrm_kpi_target_text(&t, true, buf, sizeof(buf)), ">= 95.5%");
+	mrm_kpi_target_parse("acceptance_completeness", ">= 99.99", &t, NULL);
+	assert_string_equal(mrm_kpi_target_text(&t, false, buf, sizeof(buf)), ">= 0.9999");
+	assert_string_equal(mrm_kpi_target_text(&t, true, buf, sizeof(buf)), ">= 99.99%");
+	mrm_kpi_target_parse("mttr_hours", "<72", &t, NULL);
+	assert_string_equal(mrm_kpi_target_text(&t, false, buf, sizeof(buf)), "< 72");
+	assert_string_equal(mrm_kpi_target_text(&t, true, buf, sizeof(buf)), "< 72");
+
+	/* met: the boundaries, within 1e-12 (19 of 20 is 95 %) */
+	mrm_kpi_target_parse("inventory_coverage", ">= 95", &t, NULL);
+	assert_true(mrm_kpi_target_met(&t, 19.0 / 20));
+	assert_false(mrm_kpi_target_met(&t, 18.0 / 19));
+	mrm_kpi_target_parse("inventory_coverage", "> 95", &t, NULL);
+	assert_false(mrm_kpi_target_met(&t, 19.0 / 20));
+	assert_true(mrm_kpi_target_met(&t, 20.0 / 21));
+	mrm_kpi_target_parse("mttr_hours", "<= 72", &t, NULL);
+	assert_true(mrm_kpi_target_met(&t, 72));
+	assert_false(mrm_kpi_target_met(&t, 72.01));
+	mrm_kpi_target_parse("mttr_hours", "< 72", &t, NULL);
+	assert_false(mrm_kpi_target_met(&t, 72));
+	assert_true(mrm_kpi_target_met(&t, 71.99));
+	mrm_kpi_target_parse("overdue_reviews", "= 0", &t, NULL);
+	assert_true(mrm_kpi_target_met(&t, 0));
+	assert_false(mrm_kpi_target_met(&t, 1));
+}
+
+/* The scenario's KPIs as of 2026-12-31 with targets a policy sets: statuses follow them. */
+static void policy_targets(void **state)
+{
+	struct kfx *k = *state;
+	struct fx *f = k->f;
+	struct mrm_kpi_target targets[3];
+	struct mrm_kpi_options o = { .inventory_fields = { tier1_fields, tier2_fields, NULL },
+				     .targets = targets, .ntargets = 3, .policy_name = "acme",
+				     .policy_source = "acme.yaml", .policy_sha256 = "abc123" };
+	json_t *doc = NULL, *p, *plain;
+
+	scenario(k);
+	/* values (as_of_year_end): inventory_coverage 2/3, mttr_hours 16, open_high_findings 3 */
+	OK(f, mrm_kpi_target_parse("open_high_findings", "<= 3", &targets[0], &f->err));
+	OK(f, mrm_kpi_target_parse("inventory_coverage", ">= 60", &targets[1], &f->err));
+	OK(f, mrm_kpi_target_parse("mttr_hours", "<= 12", &targets[2], &f->err));
+	OK(f, mrm_kpi_compute(f->ctx, &o, &doc, &f->err));
+	p = json_object_get(doc, "policy");
+	assert_string_equal(json_string_value(json_object_get(p, "name")), "acme");
+	assert_string_equal(json_string_value(json_object_get(p, "source")), "acme.yaml");
+	assert_string_equal(json_string_value(json_object_get(p, "sha256")), "abc123");
+	/* 2/3 is between mrm's ">= 1" and the policy's ">= 0.6": met now */
+	EQ(doc, "inventory_coverage", 2.0 / 3);
+	assert_string_equal(S(doc, "inventory_coverage", "target"), ">= 0.6");
+	assert_string_equal(S(doc, "inventory_coverage", "target_source"), "policy");
+	assert_string_equal(S(doc, "inventory_coverage", "status"), "met");
+	/* 16 hours is between the policy's "<= 12" and mrm's "<= 48": not met now */
+	EQ(doc, "mttr_hours", 16);
+	assert_string_equal(S(doc, "mttr_hours", "target"), "<= 12");
+	assert_string_equal(S(doc, "mttr_hours", "status"), "not met");
+	/* 3 findings meet "<= 3" at the boundary, not mrm's "= 0" */
+	EQ(doc, "open_high_findings", 3);
+	assert_string_equal(S(doc, "open_high_findings", "target"), "<= 3");
+	assert_string_equal(S(doc, "open_high_findings", "status"), "met");
+	/* the others keep mrm's default, and everything but target, target_source and status is as without */
+	assert_string_equal(S(doc, "mttd_hours", "target"), "<= 24");
+	assert_string_equal(S(doc, "mttd_hours", "target_source"), "default");
+	plain = kpis_at(f, NULL);
+	assert_true(json_is_null(json_object_get(plain, "policy")));
+	for (size_t i = 0; mrm_kpi_ids[i]; i++) {
+		json_t *a = json_deep_copy(K(doc, mrm_kpi_ids[i])), *b = json_deep_copy(K(plain, mrm_kpi_ids[i]));
+		const char *src = json_string_value(json_object_get(b, "target_source"));
+		assert_string_equal(src, "default");
+		if (!strcmp(mrm_kpi_ids[i], "open_high_findings") || !strcmp(mrm_kpi_ids[i], "inventory_coverage") ||
+		    !strcmp(mrm_kpi_ids[i], "mttr_hours")) {
+			assert_string_equal(json_string_value(json_object_get(a, "target_source")), "policy");
+			assert_string_not_equal(json_string_value(json_object_get(a, "status")),
+						json_string_value(json_object_get(b, "status")));
+			json_object_del(a, "target");
+			json_object_del(b, "target");
+			json_object_del(a, "target_source");
+			json_object_del(b, "target_source");
+			json_object_del(a, "status");
+			json_object_del(b, "status");
+		}
+		if (!json_equal(a, b))
+			fail_msg("%s differs beyond its target", mrm_kpi_ids[i]);
+		json_decref(a);
+		json_decref(b);
+	}
+	json_decref(plain);
+	json_decref(doc);
+	doc = NULL;
+
+	/* a trend carries the policy at the top and the targets at every date */
+	OK(f, mrm_kpi_trend(f->ctx, &o, "2026-06-30", "2026-12-31", "6m", &doc, &f->err));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "policy"), "name")), "acme");
+	for (size_t i = 0; i < 3; i++) {
+		json_t *one = json_array_get(json_object_get(doc, "series"), i);
+		assert_string_equal(S(one, "mttr_hours", "target"), "<= 12");
+		assert_string_equal(S(one, "mttr_hours", "target_source"), "policy");
+	}
+	json_decref(doc);
+	doc = NULL;
+
+	/* targets the library refuses: unknown KPI, one KPI twice, not a number */
+	targets[1].kpi = "nope";
+	FAILS(f, MRM_EINPUT, "a KPI target names an unknown KPI 'nope'", mrm_kpi_compute(f->ctx, &o, &doc, &f->err));
+	targets[1].kpi = "open_high_findings";
+	FAILS(f, MRM_EINPUT, "KPI open_high_findings has two targets", mrm_kpi_compute(f->ctx, &o, &doc, &f->err));
+	targets[1].kpi = "inventory_coverage";
+	targets[1].value = NAN;
+	FAILS(f, MRM_EINPUT, "the target of KPI inventory_coverage is not", mrm_kpi_compute(f->ctx, &o, &doc, &f->err));
+	assert_null(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -778,6 +1008,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(empty_populations, ksetup, kteardown),
 		cmocka_unit_test(trend_dates),
 		cmocka_unit_test_setup_teardown(trend, ksetup, kteardown),
+		cmocka_unit_test(target_parsing),
+		cmocka_unit_test_setup_teardown(policy_targets, ksetup, kteardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include "mrm/evidence.h"
 #include "mrm/policy.h"
 #include "mrm/review.h"
+#include "policy/internal.h"
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
@@ -474,7 +475,7 @@ static void policy_errors(void **state)
 	policy_fails("# only a comment\n", "p.yaml:1:1: empty document");
 	policy_fails("name: a\n---\nname: b\n", "p.yaml:2:1: only one YAML document expected");
 	policy_fails("- name\n", "p.yaml:1:1: expected a mapping, found a list");
-	policy_fails("name: t\nowner: me\n", "p.yaml:2:1: unknown key 'owner' (expected one of: name, description, version, extends, tiers)");
+	policy_fails("name: t\nowner: me\n", "p.yaml:2:1: unknown key 'owner' (expected one of: name, description, version, extends, tiers, kpis)");
 	policy_fails("tiers: {}\n", "p.yaml:1:1: missing 'name'");
 	policy_fails("name: ''\ntiers: {}\n", "p.yaml:1:7: name: must not be empty");
 	policy_fails("name: t\n", "p.yaml:1:1: missing 'tiers'");
@@ -679,6 +680,154 @@ static void policy_files(void **state)
 	rmdir(dir);
 }
 
+/* ---- KPI targets ------------------------------------------------------------------------ */
+
+/* The target `p` uses for `id`: its text as a policy writes it, and whose it is. */
+static void kpi_is(const struct mrm_policy *p, const char *id, const char *text, bool mine, bool inherited)
+{
+	bool m = !mine, in = !inherited;
+	const struct mrm_kpi_target *t = mrm_policy_kpi_target(p, id, &m, &in);
+	char buf[64];
+
+	assert_non_null(t);
+	assert_string_equal(mrm_kpi_target_text(t, true, buf, sizeof(buf)), text);
+	if (m != mine || in != inherited)
+		fail_msg("%s: from policy %d inherited %d, want %d %d", id, m, in, mine, inherited);
+}
+
+static void kpi_targets(void **state)
+{
+	static const char base[] = "name: committee\n"
+				   "extends: default\n"
+				   "kpis:\n"
+				   "  inventory_coverage: { target: \">= 90\" }\n"
+				   "  mttr_hours: { target: \"<= 72\" }\n";
+	static const char child[] = "name: team\n"
+				    "extends: default\n"
+				    "tiers:\n"
+				    "  3:\n"
+				    "    controls: [MRM-INV-01]\n"
+				    "kpis:\n"
+				    "  overdue_reviews:\n"
+				    "    target: \"<= 1\"\n"
+				    "  mttr_hours: { target: \"<= 24\" }\n";
+	struct mrm_policy *p, *q = NULL;
+	struct mrm_kpi_options o = { .as_of = "2026-01-01" };
+	struct mrm_error err = { 0 };
+	json_t *j, *k;
+
+	(void)state;
+	/* the built-in default sets none: mrm kpi without --policy reports mrm's defaults */
+	assert_int_equal(mrm_policy_default(&p, &err), MRM_OK);
+	assert_int_equal(p->nkpi_targets, 0);
+	kpi_is(p, "inventory_coverage", ">= 100%", false, false);
+	kpi_is(p, "mttr_hours", "<= 48", false, false);
+	assert_null(mrm_policy_kpi_target(p, "nope", NULL, NULL));
+	mrm_policy_free(p);
+
+	/* a file may set targets alone under extends: default; kept in mrm_kpi_ids order */
+	p = policy_ok(base);
+	assert_int_equal(p->nkpi_targets, 2);
+	assert_string_equal(p->kpi_targets[0].kpi, "inventory_coverage");
+	assert_float_equal(p->kpi_targets[0].value, 0.9, 1e-15);
+	assert_string_equal(p->kpi_targets[1].kpi, "mttr_hours");
+	for (int i = 0; i < 3; i++)
+		assert_true(p->tiers[i].inherited);
+	kpi_is(p, "inventory_coverage", ">= 90%", true, false);
+	kpi_is(p, "mttr_hours", "<= 72", true, false);
+	kpi_is(p, "mttd_hours", "<= 24", false, false);
+	/* what mrm kpi gets: the targets, the policy's identity and its inventory fields */
+	mrm_policy_kpi_options(p, &o);
+	assert_string_equal(o.as_of, "2026-01-01");
+	assert_ptr_equal(o.targets, p->kpi_targets);
+	assert_int_equal(o.ntargets, 2);
+	assert_string_equal(o.policy_name, "committee");
+	assert_string_equal(o.policy_sha256, p->sha256);
+	assert_ptr_equal(o.inventory_fields[0], p->tiers[0].inventory_fields);
+	assert_null(o.inventory_fields[0][p->tiers[0].ninventory_fields]);
+	assert_ptr_equal(o.inventory_fields[2], p->tiers[2].inventory_fields);
+	/* the JSON: every KPI, its target as the KPI document gives it, and whose it is */
+	j = mrm_policy_json(p);
+	k = json_object_get(j, "kpis");
+	assert_int_equal(json_object_size(k), MRM_KPI_COUNT);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(k, "inventory_coverage"), "target")),
+			    ">= 0.9");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(k, "inventory_coverage"), "target_source")),
+			    "policy");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(k, "mttd_hours"), "target_source")),
+			    "default");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(k, "mttd_hours"), "unit")), "hours");
+	assert_null(json_object_get(json_object_get(k, "mttr_hours"), "inherited"));
+	json_decref(j);
+	mrm_policy_free(p);
+
+	/* extends: inherits the base's targets per id, the file's own win */
+	if (mrm__policy_parse_over("team.yaml", child, strlen(child), "committee.yaml", base, strlen(base), &q, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(q->nkpi_targets, 3);
+	kpi_is(q, "inventory_coverage", ">= 90%", true, true);
+	kpi_is(q, "mttr_hours", "<= 24", true, false);
+	kpi_is(q, "overdue_reviews", "<= 1", true, false);
+	kpi_is(q, "open_high_findings", "= 0", false, false);
+	assert_false(q->tiers[2].inherited);
+	j = mrm_policy_json(q);
+	assert_true(json_is_true(json_object_get(json_object_get(json_object_get(j, "kpis"), "inventory_coverage"),
+						 "inherited")));
+	json_decref(j);
+	mrm_policy_free(q);
+	/* with the built-in default as the base, nothing is inherited */
+	p = policy_ok(child);
+	assert_int_equal(p->nkpi_targets, 2);
+	kpi_is(p, "inventory_coverage", ">= 100%", false, false);
+	mrm_policy_free(p);
+	/* a base with an error is reported as the base's */
+	mrm_error_clear(&err);
+	{
+		static const char bad_base[] = "name: c\nextends: default\nkpis: { mttr_hours: { target: \"72\" } }\n";
+		assert_int_equal(mrm__policy_parse_over("team.yaml", child, strlen(child), "committee.yaml", bad_base,
+							strlen(bad_base), &q, &err),
+				 MRM_EINPUT);
+	}
+	assert_non_null(strstr(err.msg, "committee.yaml:3:"));
+	assert_null(q);
+
+	/* errors: FILE:LINE:COL, the field, the reason */
+#define KP(body) "name: t\nextends: default\nkpis:\n" body
+	policy_fails(KP("  time_to_fix: { target: \"<= 72\" }\n"),
+		     "p.yaml:4:3: kpis: unknown KPI 'time_to_fix' (expected one of: inventory_coverage, "
+		     "tier1_review_completion, review_cycle_time_median_days, intake_first_pass_rate, "
+		     "open_high_findings, open_high_findings_age_days, repeat_finding_rate, incident_rate, "
+		     "mttd_hours, mttr_hours, monitoring_coverage_tier1, alert_false_positive_rate, "
+		     "acceptance_completeness, expired_acceptances, overdue_reviews)");
+	/* an unknown id is reported even after a bad target of a known one */
+	policy_fails(KP("  mttr_hours: { target: \"72\" }\n  mttr: { target: \"<= 72\" }\n"), "p.yaml:5:3: kpis: unknown KPI 'mttr'");
+	policy_fails(KP("  mttr_hours: { target: \"72\" }\n"),
+		     "p.yaml:4:25: kpis.mttr_hours.target: '72' has no operator");
+	policy_fails(KP("  mttr_hours:\n    target: \"=< 72\"\n"),
+		     "p.yaml:5:13: kpis.mttr_hours.target: unknown operator '=<'");
+	policy_fails(KP("  mttr_hours: { target: \"<= soon\" }\n"), "p.yaml:4:25: kpis.mttr_hours.target: 'soon' is not a number");
+	policy_fails(KP("  inventory_coverage: { target: \">= 101\" }\n"),
+		     "p.yaml:4:33: kpis.inventory_coverage.target: 101 is above 100");
+	policy_fails(KP("  inventory_coverage: { target: \">= 0.9\" }\n"), "'>= 0.9' is ambiguous");
+	policy_fails(KP("  overdue_reviews: { target: \"<= -2\" }\n"),
+		     "p.yaml:4:30: kpis.overdue_reviews.target: -2 is negative: overdue_reviews is a count of models");
+	policy_fails(KP("  overdue_reviews: { target: \"<= 0.5\" }\n"), "0.5 is not a whole number");
+	policy_fails(KP("  mttr_hours: { target: \"< 0\" }\n"), "'< 0' can never be met");
+	policy_fails(KP("  mttr_hours: { target: [\"<= 1\"] }\n"), "p.yaml:4:25: kpis.mttr_hours.target: expected text, found a list");
+	policy_fails(KP("  mttr_hours: { target: \"\" }\n"), "kpis.mttr_hours.target: must not be empty");
+	policy_fails(KP("  mttr_hours: { target: >= 72 }\n"), "p.yaml:4:");
+	policy_fails(KP("  mttr_hours: {}\n"), "p.yaml:4:15: kpis.mttr_hours: missing 'target'");
+	policy_fails(KP("  mttr_hours: \"<= 72\"\n"), "p.yaml:4:15: kpis.mttr_hours: expected a mapping, found text");
+	policy_fails(KP("  mttr_hours: { target: \"<= 72\", owner: cro }\n"),
+		     "kpis.mttr_hours: unknown key 'owner' (expected one of: target)");
+	policy_fails(KP("  mttr_hours: { target: \"<= 72\" }\n  mttr_hours: { target: \"<= 24\" }\n"),
+		     "p.yaml:5:3: kpis: key 'mttr_hours' given twice (first at line 4)");
+	policy_fails("name: t\nextends: default\nkpis: {}\n", "p.yaml:3:7: kpis: needs at least one KPI");
+	policy_fails("name: t\nextends: default\nkpis: [mttr_hours]\n", "p.yaml:3:7: kpis: expected a mapping, found a list");
+	policy_fails("name: t\nkpis: { mttr_hours: { target: \"<= 72\" } }\n", "p.yaml:1:1: missing 'tiers'");
+#undef KP
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -690,6 +839,7 @@ int main(void)
 		cmocka_unit_test(team_policy),
 		cmocka_unit_test(policy_errors),
 		cmocka_unit_test(policy_files),
+		cmocka_unit_test(kpi_targets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
