@@ -6,46 +6,7 @@
 # errors; an SSE stream is read; a dropped connection is retried. Then the other targets: a
 # local command (reply, timeout, failure) and a generic HTTP JSON endpoint (template, reply
 # path); the token budget; the rate limit; usage errors.
-MINI=""; for f in "$MRM_TOP"/tests/data/redteam/mini/*.yaml; do MINI="$MINI --pack $f"; done  # one probe per category
-set -u
-work=$(mktemp -d)
-pids=""
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work" || exit 1
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-SERVER="$MRM_BUILD/tests/tools/llm-server"
-PY=/usr/bin/python3
-
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; }
-check() {
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else notok "$name"; fi
-}
-m() { "$MRM" "$@" >"$work/out" 2>"$work/err"; }
-start() {
-	name=$1
-	shift
-	rm -f "$name.port"
-	"$SERVER" --port 0 --port-file "$name.port" "$@" >/dev/null &
-	pids="$pids $!"
-	i=0
-	while [ ! -s "$name.port" ] && [ $i -lt 100 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
-	port=$(cat "$name.port")
-	eval "${name}_port=$port"
-}
-py() { $PY -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+. "$MRM_TOP/tests/sh/lib/redteam-env.sh"
 # lines FILE STATUS: attempt lines with that status
 lines() { $PY -c "
 import json, sys

@@ -4,47 +4,9 @@
 # the hardened target moves them to awaiting-verification (recorded on the finding), a
 # later failing run sends them back to in-remediation; an interrupted run is not filed;
 # only validators and admins file runs; the audit chain verifies throughout.
-MINI=""; for f in "$MRM_TOP"/tests/data/redteam/mini/*.yaml; do MINI="$MINI --pack $f"; done  # one probe per category
-set -u
-work=$(mktemp -d)
-pids=""
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work" || exit 1
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+. "$MRM_TOP/tests/sh/lib/redteam-env.sh"
 export MRM_DB="$work/m.db" MRM_USER=val MRM_NOW=2026-11-26T09:00:00Z
-SERVER="$MRM_BUILD/tests/tools/llm-server"
-PY=/usr/bin/python3
-
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; }
-check() {
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else notok "$name"; fi
-}
-m() { "$MRM" "$@" >"$work/out" 2>"$work/err"; }
 q() { sqlite3 "$MRM_DB" "$1"; }
-start() {
-	name=$1
-	shift
-	rm -f "$name.port"
-	"$SERVER" --port 0 --port-file "$name.port" "$@" >/dev/null &
-	pids="$pids $!"
-	i=0
-	while [ ! -s "$name.port" ] && [ $i -lt 100 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
-	eval "${name}_port=$(cat "$name.port")"
-}
-py() { $PY -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
 start vuln
 start hard --mode hardened

@@ -6,48 +6,7 @@
 # mid-run (exit 130, file valid, resume gives the result of an uninterrupted run), --fail-on
 # exit codes, report (JSON, HTML), and diff between the vulnerable and hardened servers.
 # Only relative properties are asserted: the probe packs may change.
-MINI=""; for f in "$MRM_TOP"/tests/data/redteam/mini/*.yaml; do MINI="$MINI --pack $f"; done  # one probe per category
-set -u
-work=$(mktemp -d)
-pids=""
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work" || exit 1
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-SERVER="$MRM_BUILD/tests/tools/llm-server"
-PY=/usr/bin/python3
-
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; }
-check() { # check NAME CONDITION...
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else notok "$name"; fi
-}
-m() { "$MRM" "$@" >"$work/out" 2>"$work/err"; }
-# start NAME ARGS...: a server on a free port; sets $port and NAME_port.
-start() {
-	name=$1
-	shift
-	rm -f "$name.port"
-	"$SERVER" --port 0 --port-file "$name.port" "$@" >/dev/null &
-	pids="$pids $!"
-	i=0
-	while [ ! -s "$name.port" ] && [ $i -lt 100 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
-	port=$(cat "$name.port")
-	eval "${name}_port=$port"
-}
-# jq-like: py FILE EXPR prints EXPR of the JSON document d in FILE.
-py() { $PY -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+. "$MRM_TOP/tests/sh/lib/redteam-env.sh"
 valid_jsonl() { $PY -c "
 import json, sys
 n = 0
