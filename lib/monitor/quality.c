@@ -642,22 +642,19 @@ static void thin(struct dup_set *s)
 int dup_flush(struct dup_set *s)
 {
 	size_t n = s->np, d = 0, i = 0, j = 0, o = 0;
-	uint64_t *kt = malloc((n ? n : 1) * sizeof(*kt)), *nkey;
-	uint32_t *pt = s->pg ? malloc((n ? n : 1) * sizeof(*pt)) : NULL, *ncnt, *ngrp;
+	uint64_t *kt, *nkey;
+	uint32_t *pt, *ncnt, *ngrp;
 	int rc;
 
-	if (!kt || (s->pg && !pt)) {
-		free(kt);
-		free(pt);
-		return -1;
-	}
-	rc = n ? mrm__radix_sort(s->pk, s->pg, n, kt, pt) : 0;
+	if (n == 0)
+		return 0;
+	kt = malloc(n * sizeof(*kt));
+	pt = s->pg ? malloc(n * sizeof(*pt)) : NULL;
+	rc = !kt || (s->pg && !pt) || mrm__radix_sort(s->pk, s->pg, n, kt, pt);
 	free(kt);
 	free(pt);
 	if (rc)
 		return -1;
-	if (n == 0)
-		return 0;
 	for (i = 0; i < n; i++)
 		d += i == 0 || s->pk[i] != s->pk[i - 1];
 	/* With nothing held yet the pending arrays become the distinct ones, written in place. */
